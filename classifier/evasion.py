@@ -201,9 +201,14 @@ def _stretches(pair: str) -> bool:
     return decompose(pair[0])[1] == decompose(pair[1])[1] and not decompose(pair[0])[2]
 
 
+def has_stretched_vowel(text: str) -> bool:
+    """True if a syllable's vowel is drawn out over the next one (씨이)."""
+    return any(_stretches(m.group(1)) for m in _STRETCH_CANDIDATE.finditer(text))
+
+
 def collapse_stretched_vowels(chars: list[Triple]) -> list[Triple]:
     """Fold a vowel drawn out over extra syllables back in (씨이이발 -> 씨발, 주우욱 -> 죽)."""
-    if not any(_stretches(m.group(1)) for m in _STRETCH_CANDIDATE.finditer(_text(chars))):
+    if not has_stretched_vowel(_text(chars)):
         return chars
     out: list[Triple] = []
     i, n = 0, len(chars)

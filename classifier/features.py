@@ -122,21 +122,21 @@ class Featurizer:
         shift = self.n_char_features
         out = []
         for chars, morphs in zip(analysed.chars, analysed.morphs, strict=True):
-            a = np.fromiter((char_vocab.get(g, -1) for g in chars), np.int64, len(chars))
-            b = np.fromiter((morph_vocab.get(f, -1) for f, _, _ in morphs), np.int64, len(morphs))
-            b[b >= 0] += shift
-            blocks = [self._block(a[a >= 0]), self._block(b[b >= 0])]
-            columns, values, counts = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
-            out.append(DocumentFeatures(columns, values, counts, np.concatenate([a, b])))
+            a = [char_vocab.get(g, -1) for g in chars]
+            b = [morph_vocab.get(f, -1) for f, _, _ in morphs]
+            tokens = np.array(a + [c + shift if c >= 0 else -1 for c in b], dtype=np.int64)
+            out.append(self._document(tokens))
         return out
 
-    def _block(self, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sublinear TF times IDF, normalized to unit length, for one block's tokens."""
-        columns, counts = np.unique(tokens, return_counts=True)
+    def _document(self, tokens: np.ndarray) -> DocumentFeatures:
+        """Sublinear TF times IDF, each block scaled to unit length."""
+        columns, counts = np.unique(tokens[tokens >= 0], return_counts=True)
         values = (1.0 + np.log(counts)) * self._idf[columns]
-        if len(values):
-            values /= np.sqrt(np.dot(values, values))
-        return columns, values.astype(np.float32), counts
+        squares = values * values
+        in_chars = columns < self.n_char_features
+        norms = np.sqrt([squares[in_chars].sum(), squares[~in_chars].sum()])
+        values /= np.where(in_chars, norms[0], norms[1])
+        return DocumentFeatures(columns, values.astype(np.float32), counts, tokens)
 
     def token_ranges(self, analysed: Analysed, row: int, text: str) -> np.ndarray:
         """``(start, end)`` in the normalized text of each token ``vectorize`` saw."""

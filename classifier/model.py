@@ -14,6 +14,8 @@ from .types import Score, Span
 
 HEADS = ("toxic",) + CATEGORIES
 MAX_SPANS = 5
+# Below this toxicity there is nothing for a moderator to be shown, and no spans are made.
+SPAN_MIN_TOXICITY = 0.2
 # A span must carry at least this much of the toxic head's logit to be shown.
 MIN_SPAN_WEIGHT = 0.25
 # Characters whose share is below this fraction of the strongest one do not extend a span.

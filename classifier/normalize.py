@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .evasion import (
     collapse_stretched_vowels,
     expand_jamo_abbreviations,
+    has_stretched_vowel,
     join_spaced_syllables,
     latin_keyboard_to_hangul,
     remove_symbols_inside_words,
@@ -50,6 +51,9 @@ def normalize(text: str) -> NormalizedText:
     """Normalize a comment for the model; see the module docstring for the offsets."""
     if not isinstance(text, str):
         raise TypeError(f"a comment must be a str, not {type(text).__name__}")
+    if _PLAIN.fullmatch(text) and not _NEEDS_WORK.search(text) and not has_stretched_vowel(text):
+        # Most comments: nothing to undo, and every character stays where it was.
+        return NormalizedText(text.lower(), tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     chars = _unicode_clean(text)
     chars = latin_keyboard_to_hangul(chars)
     if any(c.isupper() for c, _, _ in chars):
@@ -75,6 +79,14 @@ def _is_continuation(ch: str) -> bool:
 
 # Text made only of these needs no Unicode work: printable ASCII and Hangul.
 _PLAIN = re.compile(r"[\x20-\x7e\uac00-\ud7a3\u3131-\u318e]*")
+
+
+# In plain text, anything one of the steps of ``normalize`` would change.
+_NEEDS_WORK = re.compile(
+    r"[A-Za-z]{3,}|(.)\1\1|[ㄱ-ㅎ]|18|\s\s|^\s|\s$"
+    r"|[가-힣ㄱ-ㅣ][^\s가-힣ㄱ-ㅣ]{1,2}[가-힣ㄱ-ㅣ]"
+    r"|(?<!\S)[가-힣] [가-힣](?!\S)"
+)
 
 
 def _unicode_clean(text: str) -> list[Triple]:

@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from .artifact import library_versions
 from .features import Featurizer
-from .metrics import best_f1_threshold, binary_metrics, precision_threshold
+from .metrics import balanced_f1_threshold, binary_metrics, precision_threshold
 from .model import HEADS, Model, sigmoid
 from .normalize import normalize
 from .progress import progress_bar
@@ -124,7 +124,8 @@ def _fit_head(matrix, examples: list[Example], head: str, settings: dict) -> dic
     platt = LogisticRegression(C=1e6, solver="lbfgs").fit(held_out.reshape(-1, 1), y)
     slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
     probabilities = sigmoid(slope * held_out + offset)
-    threshold = best_f1_threshold(y, probabilities)
+    sources = np.array([e.source.split(":")[0] for e in examples])[known]
+    threshold = balanced_f1_threshold(y, probabilities, sources)
     classifier.fit(X, y)
     return {
         "head": head,

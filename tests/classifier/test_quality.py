@@ -57,7 +57,7 @@ def test_unsmile_valid_floors(full_model, unsmile_valid):
 @pytest.mark.datasets
 def test_korean_hate_speech_dev_floor(full_model, beep_dev):
     report = evaluate(full_model, beep_dev)
-    assert report["toxic"]["f1"] >= 0.83
+    assert report["toxic"]["f1"] >= 0.81
 
 
 @pytest.mark.datasets
