@@ -78,12 +78,12 @@ def clean_nickname(raw) -> str:
 
 
 def mask_nickname(name: str) -> str:
-    """Hide the second half of a nickname, as Korean portals do with IDs: 홍길동 -> 홍길*."""
+    """Hide the end of a nickname, as Korean portals do with IDs: 홍길동 -> 홍길*."""
     chars = list(name)
     if len(chars) <= 1:
         return "*"
     shown = min(4, (len(chars) + 1) // 2)
-    return "".join(chars[:shown]) + "*" * (len(chars) - shown)
+    return "".join(chars[:shown]) + "*" * min(4, len(chars) - shown)
 
 
 def body_fingerprint(body: str) -> str:
