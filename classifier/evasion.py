@@ -1,0 +1,225 @@
+"""Undo the spellings people use to slip abuse past keyword filters.
+
+Each function takes and returns ``(char, start, end)`` triples (see
+``normalize``), so whatever is rewritten still points at the original text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .hangul import compose, decompose, is_hangul, is_jamo, is_syllable, keys_to_syllables
+
+Triple = tuple[str, int, int]
+
+# Consonant-only abbreviations, longest first when several start alike.
+JAMO_ABBREVIATIONS = {
+    "ㄱㅅㄲ": "개새끼",
+    "ㅆㄹㄱ": "쓰레기",
+    "ㄴㄱㅁ": "니기미",
+    "ㄴㅇㅁ": "니애미",
+    "ㅅㅂ": "시발",
+    "ㅆㅂ": "씨발",
+    "ㅄ": "병신",
+    "ㅂㅅ": "병신",
+    "ㅈㄴ": "존나",
+    "ㅅㄲ": "새끼",
+    "ㅁㅊ": "미친",
+    "ㅈㄹ": "지랄",
+    "ㄷㅊ": "닥쳐",
+    "ㄲㅈ": "꺼져",
+    "ㅈㄲ": "좆까",
+    "ㄱㅅ": "감사",
+    "ㅈㅅ": "죄송",
+    "ㅊㅋ": "축하",
+    "ㅇㅈ": "인정",
+}
+_LONGEST_ABBREVIATION = max(len(k) for k in JAMO_ABBREVIATIONS)
+
+# "18" read aloud is 십팔, a stand-in for 씨발, unless a counter word follows (18세, 18일).
+_COUNTERS = frozenset("세살일시분초월년번명개원만억조층호위등회점골홀대주차인권장편곡%")
+_SWEAR_NUMBERS = {"18": "시발", "1818": "시발시발"}
+_NUMBER_RE = re.compile(r"(?<![0-9])(1818|18)(?![0-9])")
+
+# Symbols people wedge inside a word: 씨@발, 개.새.끼, 시^^발.
+_WEDGES = frozenset("@#$%^&*_-.~!|/\\+=:;'\"`,♡♥☆★")
+# Digits are wedged too (병1신), but "제1회" is ordinary text: only these pairs close up.
+_DIGIT_WEDGED_PAIRS = frozenset(
+    ["시발", "씨발", "병신", "븅신", "빙신", "존나", "졸라", "미친", "새끼", "개새", "지랄", "닥쳐",
+     "꺼져", "좆같", "씹새", "느금", "애미", "섹스", "보지", "자지", "색기", "쓰레", "레기"]
+)  # fmt: skip
+# Stems that make a Latin word typed on the Korean layout worth reading as Hangul.
+_KEYBOARD_STEMS = (
+    "시발", "씨발", "병신", "새끼", "색끼", "개새", "존나", "지랄", "미친", "닥쳐",
+    "꺼져", "좆", "씹", "애미", "느금", "섹스", "보지", "자지", "쓰레기", "등신",
+)  # fmt: skip
+_MAX_WEDGE = 2
+_MAX_WORD_BEFORE_WEDGE = 2
+
+
+def _text(chars: list[Triple]) -> str:
+    return "".join(c for c, _, _ in chars)
+
+
+def latin_keyboard_to_hangul(chars: list[Triple]) -> list[Triple]:
+    """Read Latin words typed with the Korean layout as Hangul (tlqkf -> 시발).
+
+    Only words that type whole syllables holding an abusive stem are rewritten:
+    the trick is used to hide abuse, and English must be left alone.
+    """
+    text = _text(chars)
+    out: list[Triple] = []
+    last = 0
+    for match in re.finditer(r"[A-Za-z]{3,}", text):
+        syllables = keys_to_syllables(match.group())
+        if not syllables:
+            continue
+        hangul = "".join(syllable for syllable, _, _ in syllables)
+        if not any(stem in hangul for stem in _KEYBOARD_STEMS):
+            continue
+        out.extend(chars[last : match.start()])
+        base = match.start()
+        for syllable, first, end in syllables:
+            out.append((syllable, chars[base + first][1], chars[base + end - 1][2]))
+        last = match.end()
+    if not last:
+        return chars
+    out.extend(chars[last:])
+    return out
+
+
+def expand_jamo_abbreviations(chars: list[Triple]) -> list[Triple]:
+    """Spell out consonant abbreviations (ㅅㅂ -> 시발, ㅄ -> 병신)."""
+    if not any(is_jamo(c) for c, _, _ in chars):
+        return chars
+    out: list[Triple] = []
+    i, n = 0, len(chars)
+    while i < n:
+        for size in range(min(_LONGEST_ABBREVIATION, n - i), 0, -1):
+            key = _text(chars[i : i + size])
+            word = JAMO_ABBREVIATIONS.get(key)
+            if word:
+                start, end = chars[i][1], chars[i + size - 1][2]
+                out.extend(_spread(word, chars[i : i + size], start, end))
+                i += size
+                break
+        else:
+            out.append(chars[i])
+            i += 1
+    return out
+
+
+def _spread(word: str, source: list[Triple], start: int, end: int) -> list[Triple]:
+    """Give each character of ``word`` the original range of its counterpart."""
+    if len(word) == len(source):
+        return [(c, s, e) for c, (_, s, e) in zip(word, source, strict=True)]
+    return [(c, start, end) for c in word]
+
+
+def replace_numeric_swears(chars: list[Triple]) -> list[Triple]:
+    """Read a bare 18 (or 1818) as the swear word it stands for."""
+    text = _text(chars)
+    if "18" not in text:
+        return chars
+    out: list[Triple] = []
+    last = 0
+    for match in _NUMBER_RE.finditer(text):
+        after = text[match.end() : match.end() + 1]
+        if after and (after in _COUNTERS or after == "."):
+            continue
+        out.extend(chars[last : match.start()])
+        piece = chars[match.start() : match.end()]
+        word = _SWEAR_NUMBERS[match.group()]
+        out.extend(_spread(word, piece, piece[0][1], piece[-1][2]))
+        last = match.end()
+    if not last:
+        return chars
+    out.extend(chars[last:])
+    return out
+
+
+def remove_symbols_inside_words(chars: list[Triple]) -> list[Triple]:
+    """Drop one or two symbols wedged between the syllables of a short word (씨@발)."""
+    out: list[Triple] = []
+    word_length = 0  # Hangul characters of the word being read
+    word_started_clean = True  # the word began at the start of the text or after a space
+    i, n = 0, len(chars)
+    while i < n:
+        c = chars[i][0]
+        if is_hangul(c):
+            word_length += 1
+            out.append(chars[i])
+            i += 1
+            continue
+        if word_started_clean and 0 < word_length <= _MAX_WORD_BEFORE_WEDGE:
+            j = _wedge_end(chars, i)
+            if j is not None:
+                i = j  # drop the wedge; the word goes on
+                continue
+        word_length = 0
+        word_started_clean = c == " "
+        out.append(chars[i])
+        i += 1
+    return out
+
+
+def _wedge_end(chars: list[Triple], i: int) -> int | None:
+    """Where the wedge starting at ``i`` ends, if it is one."""
+    n = len(chars)
+    if chars[i][0].isdigit():
+        if i + 1 < n and i > 0 and chars[i - 1][0] + chars[i + 1][0] in _DIGIT_WEDGED_PAIRS:
+            return i + 1
+        return None
+    j = i
+    while j < n and j - i <= _MAX_WEDGE and chars[j][0] in _WEDGES:
+        j += 1
+    if 0 < j - i <= _MAX_WEDGE and j < n and is_hangul(chars[j][0]):
+        return j
+    return None
+
+
+def collapse_stretched_vowels(chars: list[Triple]) -> list[Triple]:
+    """Fold a vowel drawn out over extra syllables back in (씨이이발 -> 씨발, 주우욱 -> 죽)."""
+    out: list[Triple] = []
+    i, n = 0, len(chars)
+    while i < n:
+        c, s, e = chars[i]
+        if not is_syllable(c):
+            out.append(chars[i])
+            i += 1
+            continue
+        initial, medial, final = decompose(c)
+        j = i + 1
+        stretch_final = ""
+        if not final:
+            while j < n and is_syllable(chars[j][0]):
+                ni, nm, nf = decompose(chars[j][0])
+                if ni != "ㅇ" or nm != medial:
+                    break
+                j += 1
+                if nf:
+                    stretch_final = nf
+                    break
+        stretched = j - i - 1
+        if stretched and stretch_final and stretched >= 2:
+            out.append((compose(initial, medial, stretch_final), s, chars[j - 1][2]))
+        elif stretched and not stretch_final:
+            out.append((c, s, chars[j - 1][2]))
+        else:
+            out.append(chars[i])
+            j = i + 1
+        i = j
+    return out
+
+
+def join_spaced_syllables(chars: list[Triple]) -> list[Triple]:
+    """Close up words typed one syllable at a time (시 발, 병 신 같 은)."""
+    text = _text(chars)
+    if " " not in text:
+        return chars
+    drop: set[int] = set()
+    for match in re.finditer(r"(?<!\S)[가-힣](?: [가-힣](?!\S))+", text):
+        drop.update(k for k in range(match.start(), match.end()) if text[k] == " ")
+    if not drop:
+        return chars
+    return [t for k, t in enumerate(chars) if k not in drop]

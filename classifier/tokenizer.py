@@ -1,0 +1,49 @@
+"""Morpheme analysis with one shared kiwipiepy ``Kiwi``.
+
+Building a ``Kiwi`` takes about a second and it cannot be pickled, so one is
+built on first use and shared; the saved model refers to the functions here by
+name and never holds a ``Kiwi`` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+
+_kiwi = None
+_kiwi_lock = threading.Lock()
+
+# Morpheme features: (feature, start, end) in the analysed text.
+Morpheme = tuple[str, int, int]
+
+
+def shared_kiwi():
+    """The process-wide ``Kiwi``, built on first call."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                threads = int(os.environ.get("COMMENT_MOD_KIWI_THREADS", "0")) or (
+                    os.cpu_count() or 1
+                )
+                _kiwi = Kiwi(num_workers=max(threads, 1))
+    return _kiwi
+
+
+def morphemes(texts: Iterable[str]) -> list[list[Morpheme]]:
+    """Analyse many texts in one batch; each token becomes ``form/TAG``."""
+    texts = list(texts)
+    if not texts:
+        return []
+    kiwi = shared_kiwi()
+    results = kiwi.tokenize(texts) if len(texts) > 1 else [kiwi.tokenize(texts[0])]
+    return [
+        [
+            (f"{token.form}/{token.tag}", token.start, token.start + max(token.len, 1))
+            for token in tokens
+        ]
+        for tokens in results
+    ]

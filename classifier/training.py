@@ -1,0 +1,182 @@
+"""Fit a ``Model`` on labelled examples."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from .artifact import library_versions
+from .features import Featurizer
+from .metrics import best_f1_threshold, binary_metrics, precision_threshold
+from .model import HEADS, Model, sigmoid
+from .normalize import normalize
+from .progress import progress_bar
+from .types import Example
+
+DEFAULTS = {
+    "C": 4.0,
+    "char_range": (1, 4),
+    "min_df": 2,
+    "folds": 3,
+    "seed": 13,
+    # The hold threshold is set where held-out precision reaches this.
+    "hold_precision": 0.9,
+}
+# A head needs this many examples of each class to be learned; else it predicts the prior.
+MIN_CLASS_COUNT = 5
+
+
+def train(examples: Iterable[Example], *, progress: bool = False, **params) -> Model:
+    """Train a model on ``examples``; ``params`` override ``DEFAULTS``.
+
+    Examples whose normalized text repeats count once; the last one wins, so
+    a later source (a moderator's decision) overrides an earlier one.
+    """
+    settings = {**DEFAULTS, **params}
+    unknown = set(params) - set(DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown training parameters: {sorted(unknown)}")
+    examples, normalized = _deduplicate(examples)
+    if len({e.toxic for e in examples}) < 2:
+        raise ValueError("training needs both toxic and clean examples")
+    with progress_bar(progress, total=len(examples), desc="analysing") as bar:
+        featurizer = Featurizer(settings["char_range"], settings["min_df"])
+        analysed = _analyse_in_chunks(featurizer, normalized, bar)
+    matrix = featurizer.fit(analysed)
+    with progress_bar(progress, total=len(HEADS), desc="fitting") as bar:
+        heads = Parallel(n_jobs=2, prefer="threads")(
+            delayed(_fit_head)(matrix, examples, head, settings) for head in HEADS
+        )
+        bar.update(len(HEADS))
+    weights = np.column_stack([h["coef"] for h in heads]).astype(np.float32)
+    intercepts = np.array([h["intercept"] for h in heads])
+    calibration = np.array([[h["slope"] for h in heads], [h["offset"] for h in heads]])
+    metadata = _metadata(examples, heads, settings, matrix.shape[1])
+    return Model(featurizer, weights, intercepts, calibration, metadata)
+
+
+def _deduplicate(examples: Iterable[Example]):
+    by_text: dict[str, tuple[Example, object]] = {}
+    for example in examples:
+        if not isinstance(example, Example):
+            raise TypeError(f"expected Example, got {type(example).__name__}")
+        norm = normalize(example.text)
+        if not norm.text:
+            continue
+        by_text.pop(norm.text, None)
+        by_text[norm.text] = (example, norm)
+    kept = list(by_text.values())
+    return [e for e, _ in kept], [n for _, n in kept]
+
+
+def _analyse_in_chunks(featurizer: Featurizer, normalized, bar, size: int = 2000):
+    from .features import Analysed
+
+    chars, morphs = [], []
+    for i in range(0, len(normalized), size):
+        part = featurizer.analyse(normalized[i : i + size])
+        chars.extend(part.chars)
+        morphs.extend(part.morphs)
+        bar.update(len(part.chars))
+    return Analysed(chars, morphs)
+
+
+def _labels(examples: list[Example], head: str) -> tuple[np.ndarray, np.ndarray]:
+    """Targets for one head and the mask of examples that label it."""
+    if head == "toxic":
+        y = np.array([e.toxic for e in examples])
+        return y, np.ones(len(examples), dtype=bool)
+    known = np.array([not e.toxic or head in e.categories for e in examples])
+    y = np.array([bool(e.categories.get(head, False)) if e.toxic else False for e in examples])
+    return y, known
+
+
+def _fit_head(matrix, examples: list[Example], head: str, settings: dict) -> dict:
+    """Fit one label's linear model and its Platt calibration on held-out folds."""
+    y, known = _labels(examples, head)
+    X, y = matrix[known], y[known]
+    positives = int(y.sum())
+    if positives < MIN_CLASS_COUNT or len(y) - positives < MIN_CLASS_COUNT:
+        prior = (positives + 1) / (len(y) + 2)
+        return {
+            "head": head,
+            "coef": np.zeros(matrix.shape[1]),
+            "intercept": float(np.log(prior / (1 - prior))),
+            "slope": 1.0,
+            "offset": 0.0,
+            "examples": len(y),
+            "positives": positives,
+            "cross_validated": None,
+        }
+    classifier = LogisticRegression(
+        C=settings["C"], solver="liblinear", max_iter=1000, random_state=settings["seed"]
+    )
+    folds = StratifiedKFold(settings["folds"], shuffle=True, random_state=settings["seed"])
+    held_out = cross_val_predict(classifier, X, y, cv=folds, method="decision_function")
+    platt = LogisticRegression(C=1e6, solver="lbfgs").fit(held_out.reshape(-1, 1), y)
+    slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    probabilities = sigmoid(slope * held_out + offset)
+    threshold = best_f1_threshold(y, probabilities)
+    classifier.fit(X, y)
+    return {
+        "head": head,
+        "coef": classifier.coef_[0],
+        "intercept": float(classifier.intercept_[0]),
+        "slope": slope,
+        "offset": offset,
+        "examples": len(y),
+        "positives": positives,
+        "cross_validated": {
+            **binary_metrics(y, probabilities, threshold),
+            "hold_threshold": precision_threshold(y, probabilities, settings["hold_precision"]),
+        },
+    }
+
+
+def fingerprint(examples: list[Example]) -> str:
+    """A SHA-256 of the training texts and labels, independent of their order."""
+    digest = hashlib.sha256()
+    for line in sorted(
+        f"{e.text}\t{int(e.toxic)}\t{sorted(e.categories.items())}" for e in examples
+    ):
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _metadata(examples: list[Example], heads: list[dict], settings: dict, n_features: int) -> dict:
+    now = datetime.now(UTC)
+    print_ = fingerprint(examples)
+    toxic = heads[0]["cross_validated"] or {}
+    thresholds = {"toxic": toxic.get("threshold", 0.5)}
+    thresholds["review"] = thresholds["toxic"]
+    thresholds["hold"] = max(toxic.get("hold_threshold", 0.8), thresholds["toxic"])
+    for head in heads[1:]:
+        cv = head["cross_validated"]
+        thresholds[head["head"]] = cv["threshold"] if cv else 0.5
+    return {
+        "version": f"{now:%Y%m%d-%H%M%S}-{print_[:8]}",
+        "trained_at": now.isoformat(timespec="seconds"),
+        "data": {
+            "examples": len(examples),
+            "toxic": sum(e.toxic for e in examples),
+            "clean": sum(not e.toxic for e in examples),
+            "sources": dict(Counter(e.source or "unknown" for e in examples)),
+            "categories": {h["head"]: h["positives"] for h in heads[1:]},
+            "fingerprint": print_,
+        },
+        "libraries": library_versions(),
+        "python": platform.python_version(),
+        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in settings.items()},
+        "features": n_features,
+        "thresholds": thresholds,
+        "evaluation": {"cross_validated": {h["head"]: h["cross_validated"] for h in heads}},
+    }
