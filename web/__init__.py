@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         path = os.path.join(app.instance_path, "comment_mod.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config["MODEL_PATH"]:
-        app.config["MODEL_PATH"] = os.path.join(app.instance_path, "model.joblib")
+        app.config["MODEL_PATH"] = os.path.join(app.instance_path, "models", "current.model")
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1)
 

@@ -254,13 +254,12 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
         else:
             vote.value = value
         db.session.flush()
+        up_delta = int(value == 1) - int(old == 1)
+        down_delta = int(value == -1) - int(old == -1)
         db.session.execute(
             sa.update(Comment)
             .where(Comment.id == comment_id)
-            .values(
-                upvotes=Comment.upvotes + (value == 1) - (old == 1),
-                downvotes=Comment.downvotes + (value == -1) - (old == -1),
-            )
+            .values(upvotes=Comment.upvotes + up_delta, downvotes=Comment.downvotes + down_delta)
             .execution_options(synchronize_session=False)
         )
     db.session.commit()

@@ -55,7 +55,7 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
         # Empty means a SQLite file in the instance folder.
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(_env("DATABASE_URL", ""))
-        # Empty means instance/model.joblib.
+        # Empty means instance/models/current.model (where `comment-mod train` is told to write).
         self.MODEL_PATH = _env("MODEL_PATH", "")
         # Toxicity at or above HOLD keeps a comment pending; at or above REVIEW flags it.
         self.HOLD_THRESHOLD = _env_float("HOLD_THRESHOLD", 0.85)

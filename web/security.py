@@ -18,9 +18,13 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def reader_key() -> str:
-    """Rate-limit key for the reader; someone without a cookie yet counts by address."""
-    token = reader_token()
-    return f"reader:{token}" if token else f"ip:{get_remote_address()}"
+    """Rate-limit key for the reader.
+
+    A new reader gets their token here, before the view runs: the limiter
+    deducts under the key it computed first, so a key that changed during the
+    request would let a newcomer's first comment go uncounted.
+    """
+    return f"reader:{reader_token(create=True)}"
 
 
 def ip_key() -> str:
