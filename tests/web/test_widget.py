@@ -15,14 +15,16 @@ from web.widget import relative_time
 
 def api_post(client, key, body, nickname="독자님"):
     """Post through the JSON API."""
-    return client.post(f"/api/v1/articles/{key}/comments", json={"body": body, "nickname": nickname})
+    return client.post(
+        f"/api/v1/articles/{key}/comments", json={"body": body, "nickname": nickname}
+    )
 
 
 def test_full_page_lists_comments(client, article):
     api_post(client, article, "첫 번째 댓글")
     api_post(client, article, "두 번째 댓글")
     html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
-    assert "댓글 <strong class=\"cm-total\">2</strong>" in html
+    assert '댓글 <strong class="cm-total">2</strong>' in html
     assert html.index("두 번째 댓글") < html.index("첫 번째 댓글")
     for label in ("최신순", "찬성순", "반대순", "찬성", "반대", "신고", "0</strong> / 150"):
         assert label in html
@@ -178,9 +180,10 @@ class TestEmbed:
     def test_embed_page_allows_listed_frame_ancestors(self, client, article):
         response = client.get(f"/embed/{article}")
         assert response.status_code == 200
-        assert "frame-ancestors 'self' https://news.example" in response.headers[
-            "Content-Security-Policy"
-        ]
+        assert (
+            "frame-ancestors 'self' https://news.example"
+            in response.headers["Content-Security-Policy"]
+        )
         assert 'class="cm-embed"' in response.get_data(as_text=True)
 
     def test_allowed_site_creates_its_article(self, app, client):
