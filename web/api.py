@@ -81,7 +81,6 @@ def post_comment(key: str):
     comment = comment_store.post_comment(
         article, reader, data.get("body"), data.get("nickname"), request.remote_addr
     )
-    db.session.refresh(article)
     return {
         "comment": comment_json(comment, reader),
         "status": "pending" if comment.status == PENDING else "published",

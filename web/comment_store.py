@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import pagination
 from .db import db, lock_comment_row, utcnow
@@ -144,17 +145,22 @@ def post_comment(
         comment.status, comment.hold_reason = PENDING, HOLD_SPAM
     db.session.add(comment)
     if comment.visible:
-        _add_to_count(article.id, 1)
+        # The new count, without the ORM writing it a second time.
+        set_committed_value(article, "comment_count", _add_to_count(article.id, 1))
     db.session.commit()
     return comment
 
 
-def _add_to_count(article_id: int, delta: int) -> None:
-    """Move an article's comment count in SQL, so concurrent posts cannot lose an update."""
-    db.session.execute(
+def _add_to_count(article_id: int, delta: int) -> int:
+    """Move an article's comment count in SQL, so concurrent posts cannot lose an update.
+
+    Returns the new count.
+    """
+    return db.session.scalar(
         sa.update(Article)
         .where(Article.id == article_id)
         .values(comment_count=Article.comment_count + delta)
+        .returning(Article.comment_count)
         .execution_options(synchronize_session=False)
     )
 

@@ -28,7 +28,9 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a view that just stored a comment can answer
+# with it without reloading it from the database.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(directory=MIGRATIONS_DIR)
 
 
