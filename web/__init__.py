@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1)
 
     from . import api, db, demo, errors, scoring, security, widget
+    from .policy import Thresholds
+
+    Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
 
     db.init_app(app)
     scoring.init_app(app)

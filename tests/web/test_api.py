@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
@@ -276,6 +278,26 @@ class TestRateLimits:
         for i in range(2):
             assert post(app.test_client(), article, f"댓글 {i}").status_code == 201
         assert_error(post(app.test_client(), article, "셋째"), 429, "too_many_requests")
+
+
+def test_limits_can_live_in_redis(app_factory, article_key="news-r"):
+    """REDIS_URL / RATELIMIT_STORAGE_URI moves the counters to Redis, shared by workers."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis unreachable on 127.0.0.1:6379")
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+    )
+    with app.app_context():
+        db.session.add(Article(key=article_key))
+        db.session.commit()
+    client = app.test_client()
+    assert post(client, article_key, "레디스 첫 댓글").status_code == 201
+    assert_error(post(client, article_key, "레디스 둘째"), 429, "too_many_requests")
 
 
 def test_reader_cookie_is_signed(app, client, article):
