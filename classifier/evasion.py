@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .hangul import compose, decompose, is_hangul, is_jamo, is_syllable, keys_to_syllables
+from .hangul import compose, decompose, is_hangul, is_syllable, keys_to_syllables
 
 Triple = tuple[str, int, int]
 
@@ -88,24 +88,34 @@ def latin_keyboard_to_hangul(chars: list[Triple]) -> list[Triple]:
     return out
 
 
+_JAMO_RUN = re.compile(r"[ㄱ-ㅎ]+")
+
+
 def expand_jamo_abbreviations(chars: list[Triple]) -> list[Triple]:
     """Spell out consonant abbreviations (ㅅㅂ -> 시발, ㅄ -> 병신)."""
-    if not any(is_jamo(c) for c, _, _ in chars):
+    text = _text(chars)
+    runs = list(_JAMO_RUN.finditer(text))
+    if not runs:
         return chars
     out: list[Triple] = []
-    i, n = 0, len(chars)
-    while i < n:
-        for size in range(min(_LONGEST_ABBREVIATION, n - i), 0, -1):
-            key = _text(chars[i : i + size])
-            word = JAMO_ABBREVIATIONS.get(key)
-            if word:
-                start, end = chars[i][1], chars[i + size - 1][2]
-                out.extend(_spread(word, chars[i : i + size], start, end))
-                i += size
-                break
-        else:
-            out.append(chars[i])
-            i += 1
+    last = 0
+    for run in runs:
+        out.extend(chars[last : run.start()])
+        i, end = run.start(), run.end()
+        while i < end:
+            for size in range(min(_LONGEST_ABBREVIATION, end - i), 1, -1):
+                word = JAMO_ABBREVIATIONS.get(text[i : i + size])
+                if word:
+                    piece = chars[i : i + size]
+                    out.extend(_spread(word, piece, piece[0][1], piece[-1][2]))
+                    i += size
+                    break
+            else:
+                word = JAMO_ABBREVIATIONS.get(text[i])
+                out.extend(_spread(word, [chars[i]], *chars[i][1:]) if word else [chars[i]])
+                i += 1
+        last = end
+    out.extend(chars[last:])
     return out
 
 
@@ -138,8 +148,13 @@ def replace_numeric_swears(chars: list[Triple]) -> list[Triple]:
     return out
 
 
+_WEDGE_CANDIDATE = re.compile(r"[가-힣ㄱ-ㅣ][^\s가-힣ㄱ-ㅣ]{1,2}[가-힣ㄱ-ㅣ]")
+
+
 def remove_symbols_inside_words(chars: list[Triple]) -> list[Triple]:
     """Drop one or two symbols wedged between the syllables of a short word (씨@발)."""
+    if not _WEDGE_CANDIDATE.search(_text(chars)):
+        return chars
     out: list[Triple] = []
     word_length = 0  # Hangul characters of the word being read
     word_started_clean = True  # the word began at the start of the text or after a space
@@ -178,8 +193,18 @@ def _wedge_end(chars: list[Triple], i: int) -> int | None:
     return None
 
 
+# A syllable followed by one that starts with a silent ㅇ (아 .. 잏).
+_STRETCH_CANDIDATE = re.compile(r"(?=([가-힣][\uc544-\uc78f]))")
+
+
+def _stretches(pair: str) -> bool:
+    return decompose(pair[0])[1] == decompose(pair[1])[1] and not decompose(pair[0])[2]
+
+
 def collapse_stretched_vowels(chars: list[Triple]) -> list[Triple]:
     """Fold a vowel drawn out over extra syllables back in (씨이이발 -> 씨발, 주우욱 -> 죽)."""
+    if not any(_stretches(m.group(1)) for m in _STRETCH_CANDIDATE.finditer(_text(chars))):
+        return chars
     out: list[Triple] = []
     i, n = 0, len(chars)
     while i < n:
@@ -212,13 +237,16 @@ def collapse_stretched_vowels(chars: list[Triple]) -> list[Triple]:
     return out
 
 
+_SPACED = re.compile(r"(?<!\S)[가-힣](?: [가-힣](?!\S))+")
+
+
 def join_spaced_syllables(chars: list[Triple]) -> list[Triple]:
     """Close up words typed one syllable at a time (시 발, 병 신 같 은)."""
     text = _text(chars)
     if " " not in text:
         return chars
     drop: set[int] = set()
-    for match in re.finditer(r"(?<!\S)[가-힣](?: [가-힣](?!\S))+", text):
+    for match in _SPACED.finditer(text):
         drop.update(k for k in range(match.start(), match.end()) if text[k] == " ")
     if not drop:
         return chars

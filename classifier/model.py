@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-from .features import Analysed, Featurizer
+from .features import DocumentFeatures, Featurizer
 from .labels import CATEGORIES
 from .normalize import NormalizedText, normalize
 from .types import Score, Span
@@ -74,52 +73,53 @@ class Model:
             return []
         normalized = [normalize(t) for t in texts]
         analysed = self.featurizer.analyse(normalized)
-        matrix = self.featurizer.transform(analysed)
-        logits = matrix @ self.weights + self.intercepts
-        probabilities = sigmoid(self.calibration[0] * logits + self.calibration[1])
+        documents = self.featurizer.vectorize(analysed)
+        logits = np.array([d.values @ self.weights[d.columns] for d in documents])
+        probabilities = sigmoid(
+            self.calibration[0] * (logits + self.intercepts) + self.calibration[1]
+        )
         scores = []
-        for row, norm in enumerate(normalized):
+        for row, (norm, document) in enumerate(zip(normalized, documents, strict=True)):
             p = probabilities[row]
-            spans = self._spans(matrix, analysed, row, norm)
+            spans = self._spans(
+                document, self.featurizer.token_ranges(analysed, row, norm.text), norm
+            )
             categories = {name: float(p[k + 1]) for k, name in enumerate(CATEGORIES)}
             scores.append(Score(float(p[0]), categories, spans))
         return scores
 
-    def _spans(self, matrix, analysed: Analysed, row: int, norm: NormalizedText) -> list[Span]:
+    def _spans(self, document: DocumentFeatures, ranges: np.ndarray, norm: NormalizedText):
         """The character ranges of the original text that raised the toxic logit most."""
-        occurrences = self.featurizer.columns(analysed, row)
-        if not occurrences or not norm.text:
+        starts, ends = ranges[:, 0], ranges[:, 1]
+        known = (document.tokens >= 0) & (ends > starts)  # padding-only n-grams cover nothing
+        if not norm.text or not known.any():
             return []
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        values = dict(zip(matrix.indices[start:end], matrix.data[start:end], strict=True))
-        counts = Counter(col for col, _, _ in occurrences)
-        size = len(norm.text)
-        shares = np.zeros((size, len(HEADS)), dtype=np.float64)
-        for col, a, b in occurrences:
-            contribution = values[col] * self.weights[col] / counts[col]
-            shares[a:b] += contribution / (b - a)
+        cols, starts, ends = document.tokens[known], starts[known], ends[known]
+        at = np.searchsorted(document.columns, cols)
+        values = document.values[at] / document.counts[at]
+        # Each occurrence spreads its share of every head's logit evenly over its characters.
+        per_char = (values / (ends - starts))[:, None] * self.weights[cols]
+        diff = np.zeros((len(norm.text) + 1, len(HEADS)))
+        np.add.at(diff, starts, per_char)
+        np.add.at(diff, ends, -per_char)
+        return self._runs(np.cumsum(diff[:-1], axis=0), norm)
+
+    def _runs(self, shares: np.ndarray, norm: NormalizedText) -> list[Span]:
+        """Group characters that carry the toxic head into spans."""
         toxic = shares[:, 0]
         peak = toxic.max()
         if peak <= 0:
             return []
-        keep = toxic > peak * SPAN_CUTOFF
-        for i, ch in enumerate(norm.text):
-            if ch == " ":
-                keep[i] = False
+        keep = (toxic > peak * SPAN_CUTOFF) & (
+            np.frombuffer(norm.text.encode("utf-32-le"), np.uint32) != 32
+        )
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(np.int8), [0]])))
         spans = []
-        i = 0
-        while i < size:
-            if not keep[i]:
-                i += 1
-                continue
-            j = i
-            while j < size and keep[j]:
-                j += 1
+        for i, j in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
             weight = float(toxic[i:j].sum())
             if weight >= MIN_SPAN_WEIGHT:
                 category = CATEGORIES[int(np.argmax(shares[i:j, 1:].sum(axis=0)))]
                 a, b = norm.original_range(i, j)
                 spans.append(Span(a, b, category, weight))
-            i = j
         spans.sort(key=lambda s: -s.weight)
         return sorted(spans[:MAX_SPANS], key=lambda s: s.start)

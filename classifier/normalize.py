@@ -8,6 +8,7 @@ wrote, whatever was squeezed, dropped or spelled out on the way.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -51,7 +52,8 @@ def normalize(text: str) -> NormalizedText:
         raise TypeError(f"a comment must be a str, not {type(text).__name__}")
     chars = _unicode_clean(text)
     chars = latin_keyboard_to_hangul(chars)
-    chars = [(c.lower(), s, e) for c, s, e in chars]
+    if any(c.isupper() for c, _, _ in chars):
+        chars = [(c.lower(), s, e) for c, s, e in chars]
     chars = _squeeze_runs(chars)
     chars = expand_jamo_abbreviations(chars)
     chars = replace_numeric_swears(chars)
@@ -71,8 +73,14 @@ def _is_continuation(ch: str) -> bool:
     return unicodedata.combining(ch) > 0 or "\u1160" <= ch <= "\u11ff"
 
 
+# Text made only of these needs no Unicode work: printable ASCII and Hangul.
+_PLAIN = re.compile(r"[\x20-\x7e\uac00-\ud7a3\u3131-\u318e]*")
+
+
 def _unicode_clean(text: str) -> list[Triple]:
     """NFKC/NFC by cluster, invisible and control characters dropped."""
+    if _PLAIN.fullmatch(text):
+        return [(c, i, i + 1) for i, c in enumerate(text)]
     out: list[Triple] = []
     n = len(text)
     i = 0
@@ -107,8 +115,13 @@ def _normalize_cluster(cluster: str) -> str:
     return unicodedata.normalize("NFKC", cluster)
 
 
+_RUN = re.compile(r"(.)\1\1")
+
+
 def _squeeze_runs(chars: list[Triple]) -> list[Triple]:
     """Cut runs of one repeated character (ㅋㅋㅋㅋ, !!!!!) down to two."""
+    if not _RUN.search("".join(c for c, _, _ in chars)):
+        return chars
     out: list[Triple] = []
     run = 0
     for triple in chars:
@@ -126,6 +139,9 @@ def _squeeze_runs(chars: list[Triple]) -> list[Triple]:
 
 def _collapse_spaces(chars: list[Triple]) -> list[Triple]:
     """One space between words, none at either end."""
+    text = "".join(c for c, _, _ in chars)
+    if "  " not in text and text == text.strip(" "):
+        return chars
     out: list[Triple] = []
     for triple in chars:
         if triple[0] == " " and (not out or out[-1][0] == " "):

@@ -33,17 +33,22 @@ def shared_kiwi():
     return _kiwi
 
 
+def start_morphemes(texts: list[str]):
+    """Start analysing ``texts`` in kiwipiepy's threads; call the result to collect them."""
+    if not texts:
+        return list
+    kiwi = shared_kiwi()
+    if len(texts) == 1:
+        tokens = kiwi.tokenize(texts[0])
+        return lambda: [_features(tokens)]
+    results = kiwi.tokenize(texts)
+    return lambda: [_features(tokens) for tokens in results]
+
+
 def morphemes(texts: Iterable[str]) -> list[list[Morpheme]]:
     """Analyse many texts in one batch; each token becomes ``form/TAG``."""
-    texts = list(texts)
-    if not texts:
-        return []
-    kiwi = shared_kiwi()
-    results = kiwi.tokenize(texts) if len(texts) > 1 else [kiwi.tokenize(texts[0])]
-    return [
-        [
-            (f"{token.form}/{token.tag}", token.start, token.start + max(token.len, 1))
-            for token in tokens
-        ]
-        for tokens in results
-    ]
+    return start_morphemes(list(texts))()
+
+
+def _features(tokens) -> list[Morpheme]:
+    return [(f"{t.form}/{t.tag}", t.start, t.start + max(t.len, 1)) for t in tokens]

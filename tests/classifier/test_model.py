@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+
+import classifier
+from classifier import CATEGORIES, Example
+
+
+def test_scores_have_the_documented_shape(corpus_model):
+    texts = ["오늘 경기 진짜 재밌었다", "이 ㅅㅂ 기레기야", ""]
+    scores = corpus_model.score(texts)
+    assert len(scores) == 3
+    for score in scores:
+        assert 0.0 <= score.toxicity <= 1.0
+        assert set(score.categories) == set(CATEGORIES)
+        assert all(0.0 <= p <= 1.0 for p in score.categories.values())
+
+
+def test_spans_point_into_the_original_text(corpus_model, heldout):
+    toxic = [e.text for e in heldout if e.toxic]
+    scores = corpus_model.score(toxic)
+    with_spans = 0
+    for text, score in zip(toxic, scores, strict=True):
+        for span in score.spans:
+            assert 0 <= span.start < span.end <= len(text)
+            assert text[span.start : span.end].strip()
+            assert span.category in CATEGORIES and span.weight > 0
+        with_spans += bool(score.spans)
+    # Most abusive comments the model catches can show a moderator why.
+    caught = sum(s.toxicity >= corpus_model.thresholds["toxic"] for s in scores)
+    assert with_spans >= 0.9 * caught
+
+
+def test_a_batch_scores_like_single_comments(corpus_model, heldout):
+    texts = [e.text for e in heldout[:40]]
+    batch = corpus_model.score(texts)
+    for text, score in zip(texts, batch, strict=True):
+        alone = corpus_model.score([text])[0]
+        assert alone.toxicity == pytest.approx(score.toxicity, abs=1e-6)
+        assert alone.spans == score.spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "😀😂👍🔥",
+        "가" * 10_000,
+        "ㅋ" * 5000,
+        "English 한국어 日本語 中文 ١٢٣ עברית",
+        "\u200b\u200d",
+    ],
+)
+def test_any_string_gets_a_score(corpus_model, text):
+    (score,) = corpus_model.score([text])
+    assert 0.0 <= score.toxicity <= 1.0
+    assert all(0 <= s.start < s.end <= len(text) for s in score.spans)
+
+
+@pytest.mark.parametrize("bad", [[None], [1, "글"], [b"bytes"]])
+def test_non_strings_are_type_errors(corpus_model, bad):
+    with pytest.raises(TypeError, match="must be a str"):
+        corpus_model.score(bad)
+
+
+def test_a_bare_string_is_a_type_error(corpus_model):
+    with pytest.raises(TypeError, match="list of comments"):
+        corpus_model.score("한 문장")
+
+
+def test_an_empty_batch_is_empty(corpus_model):
+    assert corpus_model.score([]) == []
+
+
+def test_same_data_gives_the_same_model(corpus):
+    sample = corpus[::4]
+    a, b = classifier.train(sample), classifier.train(sample)
+    assert np.array_equal(a.weights, b.weights)
+    assert a.metadata["data"]["fingerprint"] == b.metadata["data"]["fingerprint"]
+
+
+def test_later_duplicates_override_earlier_labels(corpus):
+    sample = corpus[::5]
+    relabelled = [*sample, Example(sample[0].text, not sample[0].toxic)]
+    model = classifier.train(relabelled)
+    assert model.metadata["data"]["examples"] == len({e.text for e in sample})
+
+
+def test_training_refuses_one_class_data():
+    with pytest.raises(ValueError, match="both toxic and clean"):
+        classifier.train([Example("좋아요", False), Example("최고", False)])
+
+
+def test_fast_transform_matches_scikit_learn(corpus_model, heldout):
+    import scipy.sparse as sp
+
+    from classifier.features import _forms
+    from classifier.normalize import normalize
+
+    featurizer = corpus_model.featurizer
+    analysed = featurizer.analyse([normalize(e.text) for e in heldout[:200]])
+    ours = np.zeros((len(analysed.chars), featurizer.n_features))
+    for row, document in enumerate(featurizer.vectorize(analysed)):
+        ours[row, document.columns] = document.values
+    reference = sp.hstack(
+        [
+            featurizer.char_vectorizer.transform(analysed.chars),
+            featurizer.morph_vectorizer.transform(_forms(analysed.morphs)),
+        ]
+    ).toarray()
+    assert np.allclose(ours, reference, atol=1e-6)
