@@ -1,0 +1,310 @@
+"""The JSON API under /api/v1: answers, error shape, refusals that write nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from web.db import db
+from web.models import Article, Comment, Reader, Report, Vote
+
+
+def post(client, key, body, nickname="독자님", **kwargs):
+    """POST a comment as JSON."""
+    payload = {"body": body}
+    if nickname is not None:
+        payload["nickname"] = nickname
+    return client.post(f"/api/v1/articles/{key}/comments", json=payload, **kwargs)
+
+
+def count(app, model) -> int:
+    """Rows in a table."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def assert_error(response, status, code):
+    """The response is the API's one error shape with this status and code."""
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == code
+    assert error["message"]
+    return error["message"]
+
+
+def test_post_then_list(client, article):
+    response = post(client, article, "좋은 기사 감사합니다", nickname="김철수")
+    assert response.status_code == 201
+    data = response.get_json()
+    assert data["comment"]["body"] == "좋은 기사 감사합니다"
+    assert data["comment"]["nickname"] == "김철*"
+    assert data["comment"]["mine"] is True
+    assert data["status"] == "published"
+    assert data["comment_count"] == 1
+
+    listing = client.get(f"/api/v1/articles/{article}/comments").get_json()
+    assert [c["body"] for c in listing["comments"]] == ["좋은 기사 감사합니다"]
+    assert listing["article"]["comment_count"] == 1
+    assert listing["viewer"]["nickname"] == "김철수"
+
+
+def test_post_stores_scores_and_model_version(app, client, article, tiny_model):
+    post(client, article, "이 바보 멍청이야")
+    with app.app_context():
+        comment = db.session.scalar(sa.select(Comment))
+        assert comment.model_version == tiny_model.version
+        assert 0.0 <= comment.toxicity <= 1.0
+        assert set(comment.categories) == {
+            "profanity",
+            "insult",
+            "hate",
+            "threat",
+            "sexual",
+            "spam",
+        }
+        assert isinstance(comment.spans, list)
+
+
+def test_second_post_keeps_first_nickname(client, article):
+    post(client, article, "첫 댓글", nickname="처음이름")
+    response = post(client, article, "둘째 댓글", nickname="다른이름")
+    assert response.get_json()["comment"]["nickname"] == "처음**"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("", "empty_body"),
+        ("   \n\t  ", "empty_body"),
+        ("가" * 151, "body_too_long"),
+        ("\u200b\u200b\u3164", "invisible_body"),
+        (None, "missing_body"),
+        (123, "missing_body"),
+    ],
+)
+def test_bad_bodies_are_refused_and_nothing_is_written(app, client, article, body, code):
+    message = assert_error(post(client, article, body), 400, code)
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in message)  # a Korean message
+    assert count(app, Comment) == 0
+    assert count(app, Reader) == 0
+
+
+def test_exactly_150_characters_after_nfc_is_accepted(client, article):
+    decomposed = "\u1100\u1161" * 150  # 150 syllables written as 300 jamo
+    assert post(client, article, decomposed).status_code == 201
+
+
+def test_missing_nickname_for_new_reader(app, client, article):
+    assert_error(post(client, article, "안녕하세요", nickname=None), 400, "missing_nickname")
+    assert count(app, Comment) == 0
+
+
+def test_unknown_article(client):
+    assert_error(post(client, "no-such-article", "안녕하세요"), 404, "unknown_article")
+    assert_error(client.get("/api/v1/articles/nope/comments"), 404, "unknown_article")
+
+
+def test_malformed_json(app, client, article):
+    response = client.post(
+        f"/api/v1/articles/{article}/comments",
+        data='{"body": "안녕',
+        content_type="application/json",
+    )
+    assert_error(response, 400, "invalid_json")
+    response = client.post(f"/api/v1/articles/{article}/comments", json=["not", "an object"])
+    assert_error(response, 400, "invalid_json")
+    response = client.post(f"/api/v1/articles/{article}/comments", data="body=hi")
+    assert_error(response, 415, "json_required")
+    assert count(app, Comment) == 0
+
+
+def test_closed_article_refuses(app, client, article):
+    with app.app_context():
+        db.session.execute(sa.update(Article).values(comments_open=False))
+        db.session.commit()
+    assert_error(post(client, article, "안녕하세요"), 403, "comments_closed")
+
+
+def test_banned_reader_refused(app, client, article):
+    post(client, article, "처음 쓰는 댓글")
+    with app.app_context():
+        db.session.execute(sa.update(Reader).values(banned=True))
+        db.session.commit()
+    message = assert_error(post(client, article, "다시 쓰는 댓글"), 403, "reader_banned")
+    assert "제한" in message
+    assert count(app, Comment) == 1
+
+
+def test_unknown_route_and_method_answer_json(client, article):
+    assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_error(client.delete(f"/api/v1/articles/{article}/comments"), 405, "method_not_allowed")
+
+
+def test_vote_changes_and_cancels(app, client, article):
+    comment_id = post(client, article, "투표할 댓글").get_json()["comment"]["id"]
+    voter = app.test_client()
+
+    def vote(value):
+        response = voter.post(f"/api/v1/comments/{comment_id}/vote", json={"value": value})
+        assert response.status_code == 200, response.get_json()
+        c = response.get_json()["comment"]
+        return c["upvotes"], c["downvotes"], c["my_vote"]
+
+    assert vote("up") == (1, 0, "up")
+    assert vote("up") == (1, 0, "up")  # the same state again changes nothing
+    assert vote("down") == (0, 1, "down")  # switching moves the vote
+    assert vote("none") == (0, 0, "none")  # cancelling
+    assert count(app, Vote) == 0
+
+
+def test_vote_errors(client, article):
+    comment_id = post(client, article, "댓글").get_json()["comment"]["id"]
+    url = f"/api/v1/comments/{comment_id}/vote"
+    assert_error(client.post(url, json={"value": "sideways"}), 400, "invalid_vote")
+    assert_error(client.post(url, json={}), 400, "invalid_vote")
+    assert_error(
+        client.post("/api/v1/comments/999999/vote", json={"value": "up"}), 404, "unknown_comment"
+    )
+
+
+def test_list_shows_my_vote(app, client, article):
+    comment_id = post(client, article, "댓글").get_json()["comment"]["id"]
+    voter = app.test_client()
+    voter.post(f"/api/v1/comments/{comment_id}/vote", json={"value": "down"})
+    listing = voter.get(f"/api/v1/articles/{article}/comments").get_json()
+    assert listing["comments"][0]["my_vote"] == "down"
+    assert listing["comments"][0]["downvotes"] == 1
+    assert (
+        client.get(f"/api/v1/articles/{article}/comments").get_json()["comments"][0]["my_vote"]
+        == "none"
+    )
+
+
+def test_report(app, client, article):
+    comment_id = post(client, article, "신고될 댓글").get_json()["comment"]["id"]
+    reporter = app.test_client()
+    url = f"/api/v1/comments/{comment_id}/report"
+    response = reporter.post(url, json={"reason": "abuse", "detail": "욕설이 있어요"})
+    assert response.status_code == 201
+    assert response.get_json()["message"] == "신고가 접수되었습니다."
+    assert_error(reporter.post(url, json={"reason": "spam"}), 409, "already_reported")
+    assert_error(reporter.post(url, json={"reason": "boring"}), 400, "invalid_reason")
+    assert_error(client.post(url, json={"reason": "abuse"}), 400, "own_comment")
+    with app.app_context():
+        (report,) = db.session.scalars(sa.select(Report))
+        assert (report.reason, report.detail) == ("abuse", "욕설이 있어요")
+        assert db.session.get(Comment, comment_id).report_count == 1
+
+
+def test_sort_and_cursor_validation(client, article):
+    url = f"/api/v1/articles/{article}/comments"
+    assert_error(client.get(url + "?sort=random"), 400, "invalid_sort")
+    assert_error(client.get(url + "?cursor=!!!"), 400, "invalid_cursor")
+
+
+def test_html_in_a_comment_comes_back_as_text(client, article):
+    body = '<script>alert("x")</script><b>굵게</b>'
+    assert post(client, article, body).status_code == 201
+    listing = client.get(f"/api/v1/articles/{article}/comments")
+    assert listing.get_json()["comments"][0]["body"] == body
+    assert listing.content_type.startswith("application/json")
+
+
+class TestOrigin:
+    """State changes only from our pages or allowed sites; CORS only for allowed sites."""
+
+    @pytest.fixture
+    def app(self, app_factory):
+        return app_factory(ALLOWED_ORIGINS=["https://news.example"])
+
+    def test_foreign_origin_refused(self, app, client, article):
+        response = post(client, article, "안녕하세요", headers={"Origin": "https://evil.example"})
+        assert_error(response, 403, "origin_not_allowed")
+        response = post(
+            client, article, "안녕하세요", headers={"Referer": "https://evil.example/page"}
+        )
+        assert_error(response, 403, "origin_not_allowed")
+        assert count(app, Comment) == 0
+
+    def test_own_and_allowed_origins_pass(self, client, article):
+        own = post(client, article, "우리 페이지에서", headers={"Origin": "http://localhost"})
+        assert own.status_code == 201
+        allowed = post(
+            client, article, "제휴 언론사에서", headers={"Origin": "https://news.example"}
+        )
+        assert allowed.status_code == 201
+        assert allowed.headers["Access-Control-Allow-Origin"] == "https://news.example"
+        assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
+
+    def test_preflight_for_allowed_origin(self, client, article):
+        response = client.options(
+            f"/api/v1/articles/{article}/comments",
+            headers={
+                "Origin": "https://news.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == "https://news.example"
+        assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+        other = client.options(
+            f"/api/v1/articles/{article}/comments", headers={"Origin": "https://evil.example"}
+        )
+        assert "Access-Control-Allow-Origin" not in other.headers
+
+
+class TestRateLimits:
+    """One comment per reader per 10 s, counted only for comments actually posted."""
+
+    @pytest.fixture
+    def app(self, app_factory):
+        return app_factory(RATELIMIT_ENABLED=True)
+
+    def test_second_comment_within_ten_seconds_is_refused(self, app, client, article):
+        assert post(client, article, "첫 댓글").status_code == 201
+        assert_error(post(client, article, "둘째 댓글"), 429, "too_many_requests")
+        # Another reader is not held back by the first one's limit.
+        assert post(app.test_client(), article, "다른 독자").status_code == 201
+
+    def test_refused_attempts_do_not_use_up_the_limit(self, client, article):
+        assert post(client, article, "").status_code == 400
+        assert post(client, article, "이제 제대로").status_code == 201
+
+    def test_per_ip_limit(self, app, article):
+        app.config["COMMENT_LIMIT_PER_IP"] = "2 per minute"
+        for i in range(2):
+            assert post(app.test_client(), article, f"댓글 {i}").status_code == 201
+        assert_error(post(app.test_client(), article, "셋째"), 429, "too_many_requests")
+
+
+def test_limits_can_live_in_redis(app_factory, article_key="news-r"):
+    """REDIS_URL / RATELIMIT_STORAGE_URI moves the counters to Redis, shared by workers."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis unreachable on 127.0.0.1:6379")
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+    )
+    with app.app_context():
+        db.session.add(Article(key=article_key))
+        db.session.commit()
+    client = app.test_client()
+    assert post(client, article_key, "레디스 첫 댓글").status_code == 201
+    assert_error(post(client, article_key, "레디스 둘째"), 429, "too_many_requests")
+
+
+def test_reader_cookie_is_signed(app, client, article):
+    post(client, article, "쿠키 확인")
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only
+    forged = app.test_client()
+    forged.set_cookie("session", cookie.value[:-2] + "xx")
+    listing = forged.get(f"/api/v1/articles/{article}/comments").get_json()
+    assert listing["comments"][0]["mine"] is False

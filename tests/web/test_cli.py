@@ -1,0 +1,99 @@
+"""``comment-mod``: first-start preparation and the database helpers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+import classifier
+from web import cli
+from web.db import db
+from web.models import Article
+
+from .conftest import CLEAN, TOXIC
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path, database_url):
+    """Point the app at a fresh database and an empty model path through the environment."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("MODEL_PATH", str(tmp_path / "models" / "current.model"))
+    monkeypatch.setenv("SECRET_KEY", "cli-test")
+    from web import create_app
+
+    app = create_app()
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    return tmp_path
+
+
+@pytest.fixture
+def small_corpus(tmp_path, monkeypatch):
+    """A native-format training folder, standing in for training_data/train."""
+    folder = tmp_path / "train"
+    folder.mkdir()
+    rows = [{"text": t, "labels": []} for t in CLEAN] + [
+        {"text": t, "labels": ["insult"]} for t in TOXIC
+    ]
+    (folder / "small.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    monkeypatch.setattr(classifier, "DEFAULT_TRAINING_DATA", folder)
+    return folder
+
+
+def test_first_start_creates_database_model_and_demo(env, small_corpus):
+    from web import create_app
+
+    app = create_app()
+    said = []
+    cli.prepare(app, echo=said.append)
+    text = "\n".join(said)
+    assert "training the default model" in text
+    assert "Created the demo article." in text
+    assert (env / "models" / "current.model").exists()
+    with app.app_context():
+        assert db.session.scalar(sa.select(Article.key)) == "demo"
+        db.engine.dispose()
+
+    again = []
+    cli.prepare(create_app(), echo=again.append)
+    assert again == []  # nothing to do the second time
+
+
+def test_missing_training_data_is_said_not_fatal(env, monkeypatch, tmp_path):
+    monkeypatch.setattr(classifier, "DEFAULT_TRAINING_DATA", tmp_path / "nowhere")
+    from web import create_app
+
+    said = []
+    assert cli.ensure_model(create_app(), echo=said.append) is False
+    assert "held for review" in said[0]
+
+
+def test_article_commands(env):
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init-db"]).exit_code == 0
+    result = runner.invoke(cli.main, ["article", "add", "k-1", "--title", "제목"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(cli.main, ["article", "add", "k-1"]).exit_code == 1
+    assert runner.invoke(cli.main, ["article", "close", "k-1"]).exit_code == 0
+    assert runner.invoke(cli.main, ["article", "close", "nope"]).exit_code == 1
+    from web import create_app
+
+    app = create_app()
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        assert (article.key, article.title, article.comments_open) == ("k-1", "제목", False)
+        db.engine.dispose()
+
+
+def test_model_commands_are_there():
+    result = CliRunner().invoke(cli.main, ["--help"])
+    for name in ("serve", "train", "evaluate", "score", "init-db", "article"):
+        assert name in result.output

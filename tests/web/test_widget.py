@@ -1,0 +1,215 @@
+"""The server-rendered comment section: reading without script, the form, embedding."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from web.db import db
+from web.models import Article, Comment
+from web.widget import relative_time
+
+
+def api_post(client, key, body, nickname="독자님"):
+    """Post through the JSON API."""
+    return client.post(
+        f"/api/v1/articles/{key}/comments", json={"body": body, "nickname": nickname}
+    )
+
+
+def test_full_page_lists_comments(client, article):
+    api_post(client, article, "첫 번째 댓글")
+    api_post(client, article, "두 번째 댓글")
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert '댓글 <strong class="cm-total">2</strong>' in html
+    assert html.index("두 번째 댓글") < html.index("첫 번째 댓글")
+    for label in ("최신순", "찬성순", "반대순", "찬성", "반대", "신고", "0</strong> / 150"):
+        assert label in html
+
+
+def test_empty_state(client, article):
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert "첫 댓글을 남겨 주세요" in html
+    assert re.search(r'<p class="cm-empty">', html)
+
+
+def test_nickname_is_masked(client, article):
+    api_post(client, article, "안녕하세요", nickname="홍길동전")
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert "홍길**" in html
+    assert 'class="cm-nick">홍길동전<' not in html
+
+
+def test_script_in_a_comment_is_escaped(client, article):
+    api_post(client, article, '<script>alert(1)</script><img src=x onerror="alert(2)">')
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_pages_forbid_inline_script(client, article):
+    response = client.get(f"/articles/{article}/comments")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'self'" in policy
+
+
+def test_sort_in_url_is_remembered_in_a_cookie(client, article):
+    response = client.get(f"/articles/{article}/comments?sort=downvotes")
+    assert "cm_sort=downvotes" in response.headers["Set-Cookie"]
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert re.search(r'data-sort="downvotes"\s+class="cm-sort is-active"', html)
+
+
+def test_more_link_carries_the_cursor(app, client, article):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    for i in range(3):
+        api_post(client, article, f"댓글 {i}")
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    link = re.search(r'class="cm-more" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "cursor=" in link
+    second = client.get(link).get_data(as_text=True)
+    assert "댓글 0" in second and "댓글 2" not in second
+
+
+def test_bad_cursor_in_page_url_falls_back_to_first_page(client, article):
+    api_post(client, article, "댓글")
+    response = client.get(f"/articles/{article}/comments?cursor=garbage")
+    assert response.status_code == 200
+    assert "댓글" in response.get_data(as_text=True)
+
+
+def test_pending_comment_shown_to_author_only(app_factory):
+    app = app_factory(HOLD_THRESHOLD=0.0, REVIEW_THRESHOLD=0.0)
+    with app.app_context():
+        db.session.add(Article(key="a", title="기사"))
+        db.session.commit()
+    author = app.test_client()
+    assert api_post(author, "a", "보류될 댓글").get_json()["status"] == "pending"
+    mine = author.get("/articles/a/comments").get_data(as_text=True)
+    assert "검토 중인 댓글입니다" in mine and "보류될 댓글" in mine
+    theirs = app.test_client().get("/articles/a/comments").get_data(as_text=True)
+    assert "보류될 댓글" not in theirs
+
+
+def test_unknown_article_page_is_404(client):
+    assert client.get("/articles/nope/comments").status_code == 404
+
+
+def test_closed_article_has_no_form(app, client, article):
+    with app.app_context():
+        db.session.execute(sa.update(Article).values(comments_open=False))
+        db.session.commit()
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert "댓글 작성이 종료된 기사입니다" in html
+    assert "<form" not in html
+
+
+class TestForm:
+    """Posting without script: a form with a CSRF token, then back to the page."""
+
+    @pytest.fixture
+    def app(self, app_factory):
+        return app_factory(WTF_CSRF_ENABLED=True)
+
+    def token(self, client, key):
+        html = client.get(f"/articles/{key}/comments").get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def test_post_and_redirect(self, app, client, article):
+        form = {
+            "csrf_token": self.token(client, article),
+            "body": "폼으로 쓴 댓글",
+            "nickname": "폼사용자",
+            "next": "/articles/news-1/comments?sort=newest",
+        }
+        response = client.post(f"/articles/{article}/comments", data=form)
+        assert response.status_code == 303
+        assert response.headers["Location"].endswith("/articles/news-1/comments?sort=newest")
+        assert "폼으로 쓴 댓글" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    def test_missing_token_is_refused(self, app, client, article):
+        response = client.post(f"/articles/{article}/comments", data={"body": "토큰 없음"})
+        assert response.status_code == 400
+        assert "페이지가 만료되었습니다" in response.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [("   ", "댓글 내용을 입력해 주세요."), ("가" * 151, "150자까지")],
+    )
+    def test_bad_body_shows_message_under_box_and_keeps_text(
+        self, app, client, article, body, message
+    ):
+        form = {"csrf_token": self.token(client, article), "body": body, "nickname": "폼사용자"}
+        response = client.post(f"/articles/{article}/comments", data=form)
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        error = re.search(r'<p class="cm-error" role="alert">([^<]*)</p>', html).group(1)
+        assert message in error
+        assert body.strip() in html
+
+    def test_crlf_counts_as_one_character(self, app, client, article):
+        body = "가" * 74 + "\r\n" + "나" * 75  # 150 in the browser's count
+        form = {"csrf_token": self.token(client, article), "body": body, "nickname": "폼사용자"}
+        assert client.post(f"/articles/{article}/comments", data=form).status_code == 303
+
+    def test_offsite_next_is_ignored(self, app, client, article):
+        form = {
+            "csrf_token": self.token(client, article),
+            "body": "리다이렉트 확인",
+            "nickname": "폼사용자",
+            "next": "//evil.example/",
+        }
+        response = client.post(f"/articles/{article}/comments", data=form)
+        assert response.headers["Location"].endswith("/articles/news-1/comments")
+
+
+class TestEmbed:
+    """The iframe page: framing allowed for listed sites, articles created for them."""
+
+    @pytest.fixture
+    def app(self, app_factory):
+        return app_factory(ALLOWED_ORIGINS=["https://news.example"])
+
+    def test_embed_page_allows_listed_frame_ancestors(self, client, article):
+        response = client.get(f"/embed/{article}")
+        assert response.status_code == 200
+        assert (
+            "frame-ancestors 'self' https://news.example"
+            in response.headers["Content-Security-Policy"]
+        )
+        assert 'class="cm-embed"' in response.get_data(as_text=True)
+
+    def test_allowed_site_creates_its_article(self, app, client):
+        response = client.get(
+            "/embed/2026/11/24/0042?title=새 기사&url=https://news.example/a/42",
+            headers={"Referer": "https://news.example/a/42"},
+        )
+        assert response.status_code == 200
+        with app.app_context():
+            article = db.session.scalar(sa.select(Article).where(Article.key == "2026/11/24/0042"))
+            assert (article.title, article.url) == ("새 기사", "https://news.example/a/42")
+
+    def test_other_site_cannot_create_articles(self, app, client):
+        response = client.get("/embed/new-one", headers={"Referer": "https://evil.example/x"})
+        assert response.status_code == 404
+
+    def test_embed_script_is_served(self, client):
+        response = client.get("/embed.js")
+        assert response.status_code == 200
+        assert "data-article-key" in response.get_data(as_text=True)
+
+
+def test_relative_time():
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert relative_time(now - timedelta(seconds=5), now) == "방금 전"
+    assert relative_time(now - timedelta(minutes=5), now) == "5분 전"
+    assert relative_time(now - timedelta(hours=3), now) == "3시간 전"
+    assert relative_time(now - timedelta(days=2), now) == "2일 전"
+    assert relative_time(now - timedelta(days=30), now) == "2026.10.25."

@@ -1,0 +1,363 @@
+"""The widget in a real browser: Debian's chromium driven by Playwright, headless."""
+
+from __future__ import annotations
+
+import os
+import threading
+import unicodedata
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from web import comment_store
+from web.db import db
+from web.models import Article, Reader
+
+from .conftest import make_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 5000
+
+
+def news_site(environ, start_response):
+    """A partner site's article page: its path is the article key, plus our one script tag."""
+    key = environ["PATH_INFO"].rsplit("/", 1)[-1]
+    page = f"""<!doctype html><html lang="ko"><head><meta charset="utf-8">
+        <title>제휴 언론사 기사</title></head><body><h1>제휴 언론사 기사</h1>
+        <script src="{news_site.comments_base}/embed.js" data-article-key="{key}"></script>
+        </body></html>"""
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    return [page.encode("utf-8")]
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, tiny_model):
+    """The app on a temporary SQLite file, served by werkzeug in a thread."""
+    folder = tmp_path_factory.mktemp("browser")
+    app = make_app(
+        f"sqlite:///{folder / 'browser.sqlite3'}",
+        folder,
+        tiny_model,
+        WTF_CSRF_ENABLED=True,
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    # A "news site" on another origin: a second server on loopback (Chromium does not let
+    # a page from a public address load from a loopback one).
+    news = make_server("127.0.0.1", 0, news_site, threaded=True)
+    threading.Thread(target=news.serve_forever, daemon=True).start()
+    app.config["NEWS_SITE"] = f"http://localhost:{news.server_port}"
+    app.config["ALLOWED_ORIGINS"] = [app.config["NEWS_SITE"]]
+    news_site.comments_base = app.config["BASE_URL"]
+    yield app
+    news.shutdown()
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the session."""
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} missing: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reader_page(browser):
+    """Open pages as a new reader (own cookies); page errors fail the test."""
+    contexts, errors = [], []
+
+    def open_page(url, javascript=True, bypass_csp=False):
+        context = browser.new_context(
+            java_script_enabled=javascript, bypass_csp=bypass_csp, locale="ko-KR"
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def article(live_app):
+    """A fresh article for each test; returns its comments page URL and key."""
+    key = f"art-{uuid.uuid4().hex[:8]}"
+    with live_app.app_context():
+        db.session.add(Article(key=key, title="브라우저 시험 기사"))
+        db.session.commit()
+    return f"{live_app.config['BASE_URL']}/articles/{key}/comments", key
+
+
+def seed(app, key, votes):
+    """Comments on ``key`` oldest first with the given (up, down) counts; returns bodies."""
+    bodies = []
+    with app.app_context():
+        reader = Reader(token=uuid.uuid4().hex, nickname="시드독자")
+        db.session.add(reader)
+        db.session.commit()
+        target = comment_store.find_article(key)
+        for i, (up, down) in enumerate(votes):
+            body = f"{key} 시드 댓글 {i}"
+            comment = comment_store.post_comment(target, reader, body)
+            comment.upvotes, comment.downvotes = up, down
+            bodies.append(body)
+        db.session.commit()
+    return bodies
+
+
+def bodies_on(page):
+    """Comment bodies in the order shown."""
+    return page.locator(".cm-list .cm-body").all_inner_texts()
+
+
+def post_from_page(page, body, nickname="브라우저독자"):
+    """Type and submit a comment."""
+    nick = page.locator(".cm-nick-input")
+    if nick.count():
+        nick.fill(nickname)
+    page.locator(".cm-input").fill(body)
+    page.locator(".cm-submit").click()
+
+
+def test_counter_and_hard_limit(reader_page, article):
+    page = reader_page(article[0])
+    box, length = page.locator(".cm-input"), page.locator(".cm-len")
+    assert length.inner_text() == "0"
+    box.fill("안녕하세요")
+    assert length.inner_text() == "5"
+    box.fill("가" * 160)
+    assert length.inner_text() == "150"
+    assert len(box.input_value()) == 150
+    # 150 syllables typed as 300 decomposed jamo count as 150, as on the server.
+    box.fill(unicodedata.normalize("NFD", "한" * 150))
+    assert length.inner_text() == "150"
+    box.fill("😀" * 151)
+    assert length.inner_text() == "150"
+    assert page.locator(".cm-counter.is-full").count() == 1
+
+
+def test_post_without_reload(reader_page, article, live_app):
+    url, key = article
+    page = reader_page(url)
+    assert page.locator(".cm-empty").is_visible()
+    post_from_page(page, f"{key} 처음 쓰는 댓글", nickname="김브라우저")
+    first = page.locator(".cm-list .cm-item").first
+    first.locator(".cm-body").filter(has_text="처음 쓰는 댓글").wait_for()
+    assert first.locator(".cm-nick").inner_text() == "김브라**"
+    assert page.locator(".cm-title .cm-total").inner_text() == "1"
+    assert page.locator(".cm-input").input_value() == ""
+    assert page.locator(".cm-empty").is_hidden()
+    assert page.locator(".cm-as").inner_text().startswith("김브라우저")
+    assert page.url == url  # no navigation happened
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("   ", "댓글 내용을 입력해 주세요."),
+        ("\u200b\u3164\u200b", "보이지 않는 문자만으로는 댓글을 쓸 수 없습니다."),
+    ],
+)
+def test_bad_input_message_under_the_box(reader_page, article, body, message):
+    page = reader_page(article[0])
+    post_from_page(page, body)
+    error = page.locator(".cm-form .cm-error")
+    error.wait_for()
+    assert error.inner_text() == message
+    assert page.locator(".cm-list .cm-item").count() == 0
+
+
+def test_sort_tabs_and_reload(reader_page, article, live_app):
+    url, key = article
+    oldest, popular, disliked, newest = seed(live_app, key, [(2, 0), (9, 1), (2, 7), (0, 0)])
+    page = reader_page(url)
+    assert bodies_on(page) == [newest, disliked, popular, oldest]
+
+    page.locator(".cm-sort", has_text="찬성순").click()
+    expect(page.locator(".cm-list .cm-body")).to_have_text([popular, disliked, oldest, newest])
+
+    page.locator(".cm-sort", has_text="반대순").click()
+    expect(page.locator(".cm-list .cm-body")).to_have_text([disliked, popular, newest, oldest])
+
+    page.reload()
+    assert page.locator(".cm-sort.is-active").inner_text() == "반대순"
+    assert bodies_on(page) == [disliked, popular, newest, oldest]
+
+
+def test_vote_cancel_and_switch(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    up, down = page.locator(".cm-up"), page.locator(".cm-down")
+
+    def state():
+        return (
+            up.locator(".cm-n").inner_text(),
+            down.locator(".cm-n").inner_text(),
+            up.get_attribute("aria-pressed"),
+            down.get_attribute("aria-pressed"),
+        )
+
+    up.click()
+    expect(up).to_have_attribute("aria-pressed", "true")
+    assert state() == ("1", "0", "true", "false")
+    up.click()  # a second click cancels
+    expect(up).to_have_attribute("aria-pressed", "false")
+    assert state() == ("0", "0", "false", "false")
+    up.click()
+    expect(up.locator(".cm-n")).to_have_text("1")
+    down.click()  # switching moves the vote
+    expect(down).to_have_attribute("aria-pressed", "true")
+    assert state() == ("0", "1", "false", "true")
+
+    page.reload()
+    assert state() == ("0", "1", "false", "true")
+
+
+def test_report_with_reason(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    page.locator(".cm-item .cm-report").click()
+    panel = page.locator(".cm-report-panel")
+    assert panel.is_visible()
+    for reason in ("욕설/비하", "혐오/차별", "음란", "광고/도배", "기타"):
+        assert panel.get_by_label(reason).count() == 1
+    message = panel.locator(".cm-report-msg")
+    panel.locator(".cm-report-send").click()
+    expect(message).to_have_text("신고 사유를 선택해 주세요.")
+    panel.get_by_label("혐오/차별").check()
+    panel.locator(".cm-report-send").click()
+    expect(message).to_have_text("신고가 접수되었습니다.")
+    page.locator(".cm-report-cancel").click()
+    expect(panel).to_be_hidden()
+    page.locator(".cm-item .cm-report").click()
+    panel.get_by_label("기타").check()
+    panel.locator(".cm-report-send").click()
+    expect(message).to_have_text("이미 신고한 댓글입니다.")
+
+
+def test_more_loads_next_page_stably(reader_page, article, live_app):
+    url, key = article
+    bodies = seed(live_app, key, [(0, 0)] * 25)
+    page = reader_page(url)
+    assert bodies_on(page) == bodies[::-1][:20]
+    seed(live_app, key, [(0, 0)] * 2)  # new comments arrive while the reader scrolls
+    page.locator(".cm-more").click()
+    expect(page.locator(".cm-list .cm-body")).to_have_text(bodies[::-1])
+    assert page.locator(".cm-more").is_hidden()
+
+
+def test_held_comment_shows_pending_notice_to_author_only(reader_page, article, live_app):
+    url, key = article
+    page = reader_page(url)
+    spam = f"{key} 같은 말 반복 광고"
+    for _ in range(3):  # the third identical comment is held as spam
+        before = page.locator(".cm-item").count()
+        post_from_page(page, spam)
+        expect(page.locator(".cm-item")).to_have_count(before + 1)
+    held = page.locator(".cm-item.is-pending")
+    assert held.count() == 1
+    assert held.locator(".cm-pending-note").inner_text() == "검토 중인 댓글입니다"
+    page.reload()
+    assert page.locator(".cm-item.is-pending .cm-pending-note").is_visible()
+    other = reader_page(url)
+    assert other.locator(".cm-item").count() == 2
+    assert other.locator(".cm-item.is-pending").count() == 0
+
+
+def test_html_and_script_stay_inert(reader_page, article):
+    url, key = article
+    # Without the page's CSP, so escaping alone is what keeps the payloads inert.
+    page = reader_page(url, bypass_csp=True)
+    payloads = [
+        '<img src=x onerror="window.__pwned=1">',
+        "<script>window.__pwned=2</script>",
+    ]
+    for payload in payloads:
+        post_from_page(page, payload)
+        page.locator(".cm-body", has_text=payload).wait_for()
+    assert page.evaluate("window.__pwned") is None
+    page.reload()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator(".cm-list img").count() == 0
+    assert sorted(bodies_on(page)) == sorted(payloads)
+
+
+def test_reading_and_posting_without_javascript(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(3, 0)])
+    page = reader_page(url, javascript=False)
+    assert page.locator(".cm-body").first.inner_text() == f"{key} 시드 댓글 0"
+    page.locator(".cm-sort", has_text="찬성순").click()
+    assert "sort=upvotes" in page.url
+    page.locator(".cm-nick-input").fill("무스크립트")
+    page.locator(".cm-input").fill(f"{key} 스크립트 없이 쓴 댓글")
+    page.locator(".cm-submit").click()
+    page.locator(".cm-body", has_text="스크립트 없이 쓴 댓글").wait_for()
+
+
+def test_embed_on_a_news_site(browser, live_app):
+    site = live_app.config["NEWS_SITE"]
+    key = f"embed-{uuid.uuid4().hex[:8]}"
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/news/{key}")
+        frame = page.frame_locator("iframe[title='댓글']")
+        frame.locator(".cm-title").wait_for()
+        assert frame.locator(".cm-empty").is_visible()
+        # The iframe grows to its content (min-height is 360px) through postMessage.
+        page.wait_for_function("document.querySelector('iframe').offsetHeight > 400")
+    finally:
+        context.close()
+    with live_app.app_context():
+        created = comment_store.find_article(key)
+        assert created.title == "제휴 언론사 기사"
+        assert created.url == f"{site}/news/{key}"
+
+
+def test_demo_article_page(reader_page, live_app):
+    page = reader_page(live_app.config["BASE_URL"] + "/")
+    assert page.locator("h1.news-title").inner_text().startswith("동네 도서관")
+    assert "김하늘 기자" in page.locator(".news-byline").inner_text()
+    dates = page.locator(".news-dates").inner_text()
+    assert "입력" in dates and "수정" in dates
+    page.locator(".share-copy").click()
+    assert page.locator(".share-toast").inner_text() in (
+        "주소가 복사되었습니다.",
+        "주소를 복사하지 못했습니다.",
+    )
+    assert page.locator("#comments .cm-title").is_visible()
+    assert page.locator(".cm-all").inner_text().endswith("개의 댓글 전체보기 ›")

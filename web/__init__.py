@@ -1,0 +1,40 @@
+"""The comment section web app."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then the test overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(Config().as_dict())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        path = os.path.join(app.instance_path, "comment_mod.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config["MODEL_PATH"]:
+        app.config["MODEL_PATH"] = os.path.join(app.instance_path, "models", "current.model")
+    if app.config.get("PROXY_COUNT"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1)
+
+    from . import api, db, demo, errors, scoring, security, widget
+    from .policy import Thresholds
+
+    Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
+
+    db.init_app(app)
+    scoring.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    api.init_app(app)
+    app.register_blueprint(widget.bp)
+    app.register_blueprint(demo.bp)
+    return app

@@ -1,0 +1,114 @@
+"""The widget's JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from . import comment_store, security
+from .comment_store import CommentError
+from .db import db
+from .errors import error_response
+from .models import PENDING
+from .readers import current_reader, ensure_reader
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def check_origin():
+    """Refuse state changes sent from pages outside the allow-list."""
+    if security.origin_refused():
+        return error_response(403, "origin_not_allowed", "허용되지 않은 사이트에서 온 요청입니다.")
+    return None
+
+
+@bp.after_request
+def cors(response):
+    """CORS headers for allowed origins."""
+    return security.add_cors_headers(response)
+
+
+@bp.errorhandler(CommentError)
+def comment_error(exc: CommentError):
+    """A refused request: nothing of it is kept."""
+    db.session.rollback()
+    return error_response(exc.status, exc.code, exc.message)
+
+
+def json_body() -> dict:
+    """The request's JSON object; CommentError for anything else."""
+    if not request.is_json:
+        raise CommentError(415, "json_required", "JSON 형식으로 보내 주세요.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise CommentError(400, "invalid_json", "요청 내용을 읽을 수 없습니다.")
+    return data
+
+
+def comment_json(comment, viewer=None, vote: int = 0) -> dict:
+    """A comment as the widget shows it to this viewer."""
+    return comment.to_public_dict(viewer.id if viewer else None, vote)
+
+
+@bp.get("/articles/<path:key>/comments")
+def list_comments(key: str):
+    """A page of an article's comments: ?sort=newest|upvotes|downvotes&cursor=."""
+    article = comment_store.find_article(key)
+    viewer = current_reader()
+    page = comment_store.list_comments(
+        article,
+        sort=request.args.get("sort", "newest"),
+        cursor=request.args.get("cursor") or None,
+        viewer=viewer,
+    )
+    return {
+        "article": article.to_dict(),
+        "own_pending": [comment_json(c, viewer) for c in page.own_pending],
+        "comments": [comment_json(c, viewer, page.votes.get(c.id, 0)) for c in page.comments],
+        "next_cursor": page.next_cursor,
+        "viewer": {"nickname": viewer.nickname if viewer else None},
+    }
+
+
+@bp.post("/articles/<path:key>/comments")
+@security.comment_limit_per_reader
+@security.comment_limit_per_ip
+def post_comment(key: str):
+    """Post a comment: {"body", "nickname" (new readers)} -> 201 with the stored comment."""
+    data = json_body()
+    article = comment_store.find_article(key)
+    reader = ensure_reader()
+    comment = comment_store.post_comment(
+        article, reader, data.get("body"), data.get("nickname"), request.remote_addr
+    )
+    return {
+        "comment": comment_json(comment, reader),
+        "status": "pending" if comment.status == PENDING else "published",
+        "comment_count": article.comment_count,
+    }, 201
+
+
+@bp.post("/comments/<int:comment_id>/vote")
+@security.action_limit
+def vote(comment_id: int):
+    """Set the reader's vote: {"value": "up"|"down"|"none"}."""
+    data = json_body()
+    reader = ensure_reader()
+    comment, value = comment_store.set_vote(comment_id, reader, data.get("value"))
+    return {"comment": comment_json(comment, reader, value)}
+
+
+@bp.post("/comments/<int:comment_id>/report")
+@security.action_limit
+def report(comment_id: int):
+    """Report a comment: {"reason": "abuse"|"hate"|"sexual"|"spam"|"other", "detail"}."""
+    data = json_body()
+    reader = ensure_reader()
+    comment_store.report_comment(comment_id, reader, data.get("reason"), data.get("detail", ""))
+    return {"reported": True, "message": "신고가 접수되었습니다."}, 201
+
+
+def init_app(app) -> None:
+    """Register the blueprint; its JSON requests are guarded by the origin check, not CSRF."""
+    security.csrf.exempt(bp)
+    app.register_blueprint(bp)

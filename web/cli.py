@@ -1,0 +1,178 @@
+"""``comment-mod``: the model's commands plus serving and database helpers."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+import sqlalchemy as sa
+
+from classifier.cli import evaluate_command, score_command, train_command
+
+
+@click.group()
+def main():
+    """Moderation toolkit for Korean news comments."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+
+
+main.add_command(train_command)
+main.add_command(evaluate_command)
+main.add_command(score_command)
+
+
+def upgrade_database(app) -> None:
+    """Create the database or bring it to the newest schema."""
+    from flask_migrate import upgrade
+
+    from .db import MIGRATIONS_DIR
+
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+
+
+def ensure_model(app, echo=click.echo) -> bool:
+    """Train and save the default model if MODEL_PATH holds none; False if there is none."""
+    import classifier
+
+    path = app.config["MODEL_PATH"]
+    if os.path.exists(path):
+        return True
+    data = classifier.DEFAULT_TRAINING_DATA
+    if not os.path.isdir(data):
+        echo(
+            f"No model at {path} and no training data at {data}: comments will be held "
+            "for review until a model is trained (comment-mod train --out MODEL_PATH)."
+        )
+        return False
+    echo(f"No model at {path}: training the default model from {data} ...")
+    examples = classifier.read_examples(data)
+    model = classifier.train(examples, progress=True)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    model.save(path)
+    echo(f"Trained model {model.version} on {len(examples):,} examples, saved to {path}")
+    return True
+
+
+def prepare(app, echo=click.echo) -> None:
+    """Everything a first start needs: schema, model, demo article."""
+    from .demo import ensure_demo_article
+
+    upgrade_database(app)
+    ensure_model(app, echo)
+    with app.app_context():
+        _, created = ensure_demo_article()
+    if created:
+        echo("Created the demo article.")
+
+
+def print_urls(host: str, port: int, echo=click.echo) -> None:
+    """Where to look once the server is up."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown}:{port}"
+    echo(f"Demo article:   {base}/")
+    echo(f"All comments:   {base}/articles/demo/comments")
+    echo(f"Comments API:   {base}/api/v1/articles/demo/comments")
+    echo(f'Embed script:   <script src="{base}/embed.js" data-article-key="KEY"></script>')
+
+
+@main.command("serve")
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
+)
+@click.option(
+    "--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000"
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2)),
+    show_default="2",
+    help="gunicorn worker processes.",
+)
+@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
+def serve_command(host, port, workers, threads, dev):
+    """Start the comment section (gunicorn; --dev for Flask's reloader)."""
+    from . import create_app
+
+    app = create_app()
+    # With the reloader on, the watching parent prepares; its child only serves.
+    if not (dev and os.environ.get("WERKZEUG_RUN_MAIN")):
+        prepare(app)
+        print_urls(host, port)
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    from .serving import run_gunicorn
+
+    run_gunicorn(host, port, workers, threads)
+
+
+@main.command("init-db")
+def init_db_command():
+    """Create the database or migrate it to the newest schema."""
+    from . import create_app
+
+    app = create_app()
+    upgrade_database(app)
+    click.echo(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+
+
+@main.group("article")
+def article_group():
+    """Manage articles' comment sections."""
+
+
+@article_group.command("add")
+@click.argument("key")
+@click.option("--title", default="", help="The article's headline.")
+@click.option("--url", default=None, help="The article's address on the news site.")
+def article_add(key, title, url):
+    """Open a comment section for article KEY."""
+    from . import create_app
+    from .db import db
+    from .models import Article
+
+    app = create_app()
+    with app.app_context():
+        if db.session.scalar(sa.select(Article).where(Article.key == key)):
+            raise click.ClickException(f"article {key!r} already exists")
+        db.session.add(Article(key=key, title=title, url=url))
+        db.session.commit()
+    click.echo(f"Added article {key}")
+
+
+def _set_open(key: str, is_open: bool) -> None:
+    """Open or close an article's comments."""
+    from . import create_app
+    from .db import db
+    from .models import Article
+
+    app = create_app()
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article).where(Article.key == key))
+        if article is None:
+            raise click.ClickException(f"no article {key!r}")
+        article.comments_open = is_open
+        db.session.commit()
+    click.echo(f"Comments on {key} are now {'open' if is_open else 'closed'}")
+
+
+@article_group.command("close")
+@click.argument("key")
+def article_close(key):
+    """Stop new comments on article KEY."""
+    _set_open(key, False)
+
+
+@article_group.command("open")
+@click.argument("key")
+def article_open(key):
+    """Allow comments on article KEY again."""
+    _set_open(key, True)
+
+
+if __name__ == "__main__":
+    main()

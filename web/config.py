@@ -1,0 +1,93 @@
+"""Settings read from the environment once, with the defaults documented here."""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    """The variable's value, or the default when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable: 1, true, yes, on (any case) mean yes."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in {"1", "true", "yes", "on"}
+
+
+def _env_float(name: str, default: float) -> float:
+    """A number variable; a value that is not a number is an error at start-up."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
+def _env_list(name: str) -> list[str]:
+    """A comma-separated variable as a list of non-empty items."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def normalize_database_url(url: str) -> str:
+    """Point plain postgres URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Every setting of the web app, each from the environment variable of the same name.
+
+    Values that depend on the instance folder (the SQLite file, the model) are
+    filled in by ``create_app`` when the variable is unset.
+    """
+
+    def __init__(self):
+        # Sessions and the reader cookie are signed with this; the default only suits a laptop.
+        self.SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+        # Empty means a SQLite file in the instance folder.
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(_env("DATABASE_URL", ""))
+        # Empty means instance/models/current.model (where `comment-mod train` is told to write).
+        self.MODEL_PATH = _env("MODEL_PATH", "")
+        # Toxicity at or above HOLD keeps a comment pending; at or above REVIEW flags it.
+        self.HOLD_THRESHOLD = _env_float("HOLD_THRESHOLD", 0.85)
+        self.REVIEW_THRESHOLD = _env_float("REVIEW_THRESHOLD", 0.5)
+        # The same body this many times from one reader or IP within a day is held as spam.
+        self.SPAM_REPEAT_LIMIT = int(_env_float("SPAM_REPEAT_LIMIT", 2))
+        # Page size of the comment list.
+        self.COMMENTS_PER_PAGE = int(_env_float("COMMENTS_PER_PAGE", 20))
+        # Origins (scheme://host[:port]) of news sites allowed to embed the widget and
+        # call the JSON API from their pages.
+        self.ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS")
+        # Create an unknown article when an allowed site embeds it.
+        self.EMBED_AUTO_CREATE = _env_bool("EMBED_AUTO_CREATE", True)
+        # Rate limits: Flask-Limiter strings, ";" between several.
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", _env("REDIS_URL", "memory://"))
+        self.COMMENT_LIMIT_PER_READER = _env(
+            "COMMENT_LIMIT_PER_READER", "1 per 10 seconds;100 per day"
+        )
+        self.COMMENT_LIMIT_PER_IP = _env("COMMENT_LIMIT_PER_IP", "6 per minute;500 per day")
+        self.ACTION_LIMIT_PER_READER = _env("ACTION_LIMIT_PER_READER", "60 per minute")
+        # Cookie settings: a widget embedded on another site over HTTPS needs
+        # SESSION_COOKIE_SAMESITE=None and SESSION_COOKIE_SECURE=1.
+        self.SESSION_COOKIE_SAMESITE = _env("SESSION_COOKIE_SAMESITE", "Lax")
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+        self.SESSION_COOKIE_HTTPONLY = True
+        # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
+        self.PROXY_COUNT = int(_env_float("PROXY_COUNT", 0))
+        self.PERMANENT_SESSION_LIFETIME = 365 * 24 * 3600
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    def as_dict(self) -> dict:
+        """The settings as a mapping for ``app.config.from_mapping``."""
+        return {k: v for k, v in vars(self).items() if k.isupper()}

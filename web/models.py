@@ -1,0 +1,188 @@
+"""Records: readers, articles, comments, votes and reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import UTCDateTime, db, utcnow
+from .text import mask_nickname
+
+# A comment's life: held for review, out, out but to be looked at, or taken down.
+PUBLISHED = "published"
+FLAGGED = "flagged"
+PENDING = "pending"
+REJECTED = "rejected"
+STATUSES = (PUBLISHED, FLAGGED, PENDING, REJECTED)
+VISIBLE_STATUSES = (PUBLISHED, FLAGGED)
+
+# Why a comment was held or flagged, for the moderation queue.
+HOLD_TOXICITY = "toxicity"
+HOLD_SPAM = "spam"
+HOLD_MODEL_ERROR = "model_error"
+
+REPORT_REASONS = {
+    "abuse": "욕설/비하",
+    "hate": "혐오/차별",
+    "sexual": "음란",
+    "spam": "광고/도배",
+    "other": "기타",
+}
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def _in(column: str, values) -> str:
+    """SQL for a CHECK that a column holds one of the values."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Reader(db.Model):
+    """An anonymous reader, known by the random token in their signed cookie."""
+
+    __tablename__ = "readers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    nickname: Mapped[str | None] = mapped_column(sa.String(40))
+    banned: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Article(db.Model):
+    """A news article whose comment section we host."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
+    url: Mapped[str | None] = mapped_column(sa.String(1000))
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    # Published and flagged comments; kept in step by the comment service.
+    comment_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form for the API."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "url": self.url,
+            "comments_open": self.comments_open,
+            "comment_count": self.comment_count,
+        }
+
+
+class Comment(db.Model):
+    """A reader's comment with the model's verdict on it."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        # One index per sort order; the id breaks ties (newest first) and is the cursor.
+        sa.Index("ix_comments_article_newest", "article_id", "id"),
+        sa.Index("ix_comments_article_upvotes", "article_id", "upvotes", "id"),
+        sa.Index("ix_comments_article_downvotes", "article_id", "downvotes", "id"),
+        sa.Index("ix_comments_status", "status", "id"),
+        sa.Index("ix_comments_body_hash", "body_hash", "created_at"),
+        sa.Index("ix_comments_author", "author_id", "id"),
+        sa.CheckConstraint(_in("status", STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("readers.id"))
+    nickname: Mapped[str] = mapped_column(sa.String(40))
+    body: Mapped[str] = mapped_column(sa.Text)
+    # sha256 of the body with spacing and case folded, to spot the same text posted again.
+    body_hash: Mapped[str] = mapped_column(sa.String(64))
+    # sha256 of the poster's IP with the secret key: enough to match repeats, not to locate.
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(16), default=PUBLISHED)
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    toxicity: Mapped[float | None]
+    categories: Mapped[dict | None] = mapped_column(JSONType)
+    spans: Mapped[list | None] = mapped_column(JSONType)
+    model_version: Mapped[str | None] = mapped_column(sa.String(100))
+    upvotes: Mapped[int] = mapped_column(default=0)
+    downvotes: Mapped[int] = mapped_column(default=0)
+    report_count: Mapped[int] = mapped_column(default=0)
+
+    article: Mapped[Article] = relationship(lazy="raise")
+    author: Mapped[Reader] = relationship(lazy="raise")
+
+    @property
+    def visible(self) -> bool:
+        """Whether everyone may see the comment."""
+        return self.status in VISIBLE_STATUSES
+
+    def to_public_dict(self, viewer_id: int | None = None, my_vote: int = 0) -> dict:
+        """What a reader's browser gets: no scores, the nickname masked."""
+        return {
+            "id": self.id,
+            "nickname": mask_nickname(self.nickname),
+            "body": self.body,
+            "created_at": self.created_at.isoformat(),
+            "upvotes": self.upvotes,
+            "downvotes": self.downvotes,
+            "mine": viewer_id is not None and viewer_id == self.author_id,
+            "pending": self.status == PENDING,
+            "my_vote": {1: "up", -1: "down"}.get(my_vote, "none"),
+        }
+
+    def to_dict(self) -> dict:
+        """Everything, for moderators and the scoring API."""
+        return {
+            "id": self.id,
+            "article_id": self.article_id,
+            "author_id": self.author_id,
+            "nickname": self.nickname,
+            "body": self.body,
+            "created_at": self.created_at.isoformat(),
+            "status": self.status,
+            "hold_reason": self.hold_reason,
+            "toxicity": self.toxicity,
+            "categories": self.categories,
+            "spans": self.spans,
+            "model_version": self.model_version,
+            "upvotes": self.upvotes,
+            "downvotes": self.downvotes,
+            "report_count": self.report_count,
+        }
+
+
+class Vote(db.Model):
+    """One reader's up (+1) or down (-1) vote on one comment."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        sa.UniqueConstraint("comment_id", "reader_id", name="uq_votes_comment_reader"),
+        sa.CheckConstraint("value IN (1, -1)", name="value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    reader_id: Mapped[int] = mapped_column(sa.ForeignKey("readers.id", ondelete="CASCADE"))
+    value: Mapped[int] = mapped_column(sa.SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Report(db.Model):
+    """A reader's report that a comment breaks the rules."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        sa.UniqueConstraint("comment_id", "reader_id", name="uq_reports_comment_reader"),
+        sa.CheckConstraint(_in("reason", REPORT_REASONS), name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    reader_id: Mapped[int] = mapped_column(sa.ForeignKey("readers.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(sa.String(16))
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,37 @@
+"""Keyset cursors for the three sort orders of the comment list.
+
+A cursor names the last comment shown by its sort value and id, so the next
+page starts right after it however many comments arrive meanwhile: new ones
+have larger ids and sort before the cursor, never into a later page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+SORTS = ("newest", "upvotes", "downvotes")
+DEFAULT_SORT = "newest"
+
+
+class BadCursor(ValueError):
+    """A cursor that this server did not write."""
+
+
+def encode_cursor(sort: str, value: int, comment_id: int) -> str:
+    """An opaque, URL-safe cursor."""
+    raw = f"{sort}:{value}:{comment_id}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[int, int]:
+    """The (sort value, id) a cursor holds; BadCursor if it is malformed or for another sort."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, value, comment_id = base64.urlsafe_b64decode(padded).decode("ascii").split(":")
+        value, comment_id = int(value), int(comment_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+    if name != sort or value < 0 or comment_id < 0:
+        raise BadCursor(cursor)
+    return value, comment_id

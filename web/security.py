@@ -1,0 +1,138 @@
+"""CSRF, rate limits, the origin allow-list and the security headers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from .readers import reader_token
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def reader_key() -> str:
+    """Rate-limit key for the reader.
+
+    A new reader gets their token here, before the view runs: the limiter
+    deducts under the key it computed first, so a key that changed during the
+    request would let a newcomer's first comment go uncounted.
+    """
+    return f"reader:{reader_token(create=True)}"
+
+
+def ip_key() -> str:
+    """Rate-limit key for the client's address."""
+    return f"ip:{get_remote_address()}"
+
+
+def _succeeded(response) -> bool:
+    """Only comments actually posted count against the limit, not refused attempts."""
+    return response.status_code < 400
+
+
+comment_limit_per_reader = limiter.shared_limit(
+    lambda: current_app.config["COMMENT_LIMIT_PER_READER"],
+    scope="comment-reader",
+    key_func=reader_key,
+    deduct_when=_succeeded,
+)
+comment_limit_per_ip = limiter.shared_limit(
+    lambda: current_app.config["COMMENT_LIMIT_PER_IP"],
+    scope="comment-ip",
+    key_func=ip_key,
+    deduct_when=_succeeded,
+)
+action_limit = limiter.shared_limit(
+    lambda: current_app.config["ACTION_LIMIT_PER_READER"],
+    scope="reader-action",
+    key_func=reader_key,
+)
+
+
+def origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of a URL, or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origin() -> str:
+    """The origin this request was addressed to."""
+    return origin_of(request.host_url) or ""
+
+
+def is_allowed_origin(origin: str | None) -> bool:
+    """Whether a page from this origin may embed the widget or call the API."""
+    if not origin:
+        return False
+    allowed = {o.rstrip("/").lower() for o in current_app.config["ALLOWED_ORIGINS"]}
+    return origin == own_origin() or origin in allowed
+
+
+def request_origin() -> str | None:
+    """Where a browser says the request comes from: Origin, else the Referer's origin."""
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin.lower()
+    return origin_of(request.headers.get("Referer"))
+
+
+def origin_refused() -> bool:
+    """Whether a state-changing request comes from a page we do not trust.
+
+    Browsers send Origin (or at least Referer) with such requests; a client that
+    sends neither is not a browser, so no reader's cookie is being abused.
+    """
+    if request.method not in UNSAFE_METHODS:
+        return False
+    if "Origin" not in request.headers and "Referer" not in request.headers:
+        return False
+    return not is_allowed_origin(request_origin())
+
+
+def add_cors_headers(response):
+    """Let pages from allowed origins call the API with the reader's cookie."""
+    origin = request.headers.get("Origin")
+    if origin and origin.lower() != own_origin() and is_allowed_origin(origin.lower()):
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.vary.add("Origin")
+    return response
+
+
+def frame_ancestors() -> str:
+    """The CSP frame-ancestors list for the embeddable pages."""
+    return " ".join(["'self'", *current_app.config["ALLOWED_ORIGINS"]])
+
+
+def _security_headers(response):
+    """No inline script anywhere, and framing only where the page allows it."""
+    ancestors = g.get("frame_ancestors", "'self'")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"object-src 'none'; base-uri 'none'; frame-ancestors {ancestors}",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Bind CSRF and the limiter, and add the headers to every response."""
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(_security_headers)

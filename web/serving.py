@@ -1,0 +1,48 @@
+"""Production serving: gunicorn run in-process, each worker building its own app."""
+
+from __future__ import annotations
+
+import logging
+
+from gunicorn.app.base import BaseApplication
+
+logger = logging.getLogger(__name__)
+
+
+class CommentModServer(BaseApplication):
+    """A gunicorn application whose workers call ``create_app`` themselves."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        """Hand our options to gunicorn."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        """Build the app in the worker and load the model before the first comment."""
+        from . import create_app
+        from .scoring import ModelUnavailable, model_holder
+
+        app = create_app()
+        with app.app_context():
+            try:
+                model_holder().get()
+            except ModelUnavailable as exc:
+                logger.error("serving without a model, comments will be held: %s", exc)
+        return app
+
+
+def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve until stopped."""
+    CommentModServer(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": threads,
+            "accesslog": "-",
+            "worker_tmp_dir": "/dev/shm",
+        }
+    ).run()

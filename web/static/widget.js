@@ -1,0 +1,310 @@
+// The comment section's behaviour in the browser: live counter, posting, voting,
+// reporting, sorting and paging without reloads. The page works without it for reading.
+(function () {
+  "use strict";
+
+  var NETWORK_ERROR = "네트워크 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.";
+  var SORT_COOKIE = "cm_sort";
+
+  // The server counts the same way: NFC, line breaks as one character, code points.
+  function characters(text) {
+    return Array.from(text.replace(/\r\n?/g, "\n").normalize("NFC"));
+  }
+
+  function relativeTime(iso, now) {
+    var then = new Date(iso);
+    var seconds = (now - then) / 1000;
+    if (seconds < 60) return "방금 전";
+    if (seconds < 3600) return Math.floor(seconds / 60) + "분 전";
+    if (seconds < 86400) return Math.floor(seconds / 3600) + "시간 전";
+    if (seconds < 7 * 86400) return Math.floor(seconds / 86400) + "일 전";
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return then.getUTCFullYear() + "." + pad(then.getUTCMonth() + 1) + "." +
+      pad(then.getUTCDate()) + ".";
+  }
+
+  function callApi(url, method, payload) {
+    var options = {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    };
+    if (payload !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(payload);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        var message = data && data.error ? data.error.message : null;
+        return { ok: response.ok, status: response.status, data: data,
+                 message: message || NETWORK_ERROR };
+      });
+    }, function () {
+      return { ok: false, status: 0, data: {}, message: NETWORK_ERROR };
+    });
+  }
+
+  function Section(root) {
+    this.root = root;
+    this.form = root.querySelector(".cm-form");
+    this.input = root.querySelector(".cm-input");
+    this.list = root.querySelector(".cm-list");
+    this.empty = root.querySelector(".cm-empty");
+    this.more = root.querySelector(".cm-more");
+    this.panel = root.querySelector(".cm-report-panel");
+    this.template = root.querySelector(".cm-template");
+    this.max = parseInt(root.dataset.maxLength, 10);
+    this.sort = root.dataset.sort;
+    this.cursor = root.dataset.nextCursor || null;
+    this.bind();
+  }
+
+  Section.prototype.bind = function () {
+    var self = this;
+    if (this.input) {
+      this.input.addEventListener("input", function (event) {
+        // Cutting the text while a Hangul syllable is being composed breaks the IME.
+        self.updateCounter(!event.isComposing);
+      });
+      this.input.addEventListener("compositionend", function () { self.updateCounter(true); });
+      this.updateCounter(true);
+      this.form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        self.post();
+      });
+    }
+    this.root.querySelectorAll(".cm-sort").forEach(function (tab) {
+      tab.addEventListener("click", function (event) {
+        event.preventDefault();
+        self.changeSort(tab.dataset.sort);
+      });
+    });
+    if (this.more) {
+      this.more.addEventListener("click", function (event) {
+        event.preventDefault();
+        self.loadMore();
+      });
+    }
+    this.list.addEventListener("click", function (event) {
+      var vote = event.target.closest(".cm-vote");
+      if (vote) return self.vote(vote.closest(".cm-item"), vote.dataset.value);
+      var report = event.target.closest(".cm-report");
+      if (report) return self.openReport(report.closest(".cm-item"));
+    });
+    this.panel.querySelector(".cm-report-cancel").addEventListener("click", function () {
+      self.panel.hidden = true;
+    });
+    this.panel.querySelector(".cm-report-send").addEventListener("click", function () {
+      self.sendReport();
+    });
+    window.setInterval(function () { self.refreshTimes(); }, 60000);
+  };
+
+  Section.prototype.updateCounter = function (enforce) {
+    var chars = characters(this.input.value);
+    if (enforce && chars.length > this.max) {
+      chars = chars.slice(0, this.max);
+      this.input.value = chars.join("");
+    }
+    var counter = this.root.querySelector(".cm-counter");
+    counter.querySelector(".cm-len").textContent = chars.length;
+    counter.classList.toggle("is-full", chars.length >= this.max);
+  };
+
+  Section.prototype.showError = function (message) {
+    var box = this.root.querySelector(".cm-error");
+    box.textContent = message || "";
+    box.hidden = !message;
+  };
+
+  Section.prototype.setTotal = function (count) {
+    document.querySelectorAll(".cm-total, .cm-total-mirror").forEach(function (node) {
+      node.textContent = count;
+    });
+  };
+
+  Section.prototype.render = function (comment) {
+    var item = this.template.content.firstElementChild.cloneNode(true);
+    item.dataset.id = comment.id;
+    item.dataset.myVote = comment.my_vote;
+    item.querySelector(".cm-nick").textContent = comment.nickname;
+    var time = item.querySelector(".cm-time");
+    time.setAttribute("datetime", comment.created_at);
+    time.textContent = relativeTime(comment.created_at, new Date());
+    // textContent, never innerHTML: a comment's markup must stay text.
+    item.querySelector(".cm-body").textContent = comment.body;
+    if (comment.pending) {
+      item.classList.add("is-pending");
+      item.querySelector(".cm-pending-note").hidden = false;
+      item.querySelector(".cm-actions").hidden = true;
+    }
+    this.applyVote(item, comment);
+    return item;
+  };
+
+  Section.prototype.applyVote = function (item, comment) {
+    item.dataset.myVote = comment.my_vote;
+    var up = item.querySelector(".cm-up");
+    var down = item.querySelector(".cm-down");
+    up.querySelector(".cm-n").textContent = comment.upvotes;
+    down.querySelector(".cm-n").textContent = comment.downvotes;
+    up.setAttribute("aria-pressed", String(comment.my_vote === "up"));
+    down.setAttribute("aria-pressed", String(comment.my_vote === "down"));
+  };
+
+  Section.prototype.post = function () {
+    var self = this;
+    var submit = this.form.querySelector(".cm-submit");
+    var nickInput = this.form.querySelector(".cm-nick-input");
+    var payload = { body: this.input.value };
+    if (nickInput) payload.nickname = nickInput.value;
+    submit.disabled = true;
+    this.showError("");
+    callApi(this.root.dataset.postUrl, "POST", payload).then(function (result) {
+      submit.disabled = false;
+      if (!result.ok) return self.showError(result.message);
+      self.input.value = "";
+      self.updateCounter(true);
+      if (nickInput) {
+        var field = nickInput.closest(".cm-nick-field");
+        var as = document.createElement("p");
+        as.className = "cm-as";
+        var name = document.createElement("strong");
+        name.textContent = nickInput.value.trim();
+        as.appendChild(name);
+        as.appendChild(document.createTextNode(" 님"));
+        field.replaceWith(as);
+      }
+      self.list.prepend(self.render(result.data.comment));
+      self.empty.hidden = true;
+      self.setTotal(result.data.comment_count);
+    });
+  };
+
+  Section.prototype.listUrl = function (cursor) {
+    var url = this.root.dataset.listUrl + "?sort=" + encodeURIComponent(this.sort);
+    return cursor ? url + "&cursor=" + encodeURIComponent(cursor) : url;
+  };
+
+  Section.prototype.showPage = function (data, append) {
+    var self = this;
+    if (!append) {
+      this.panel.hidden = true;
+      this.root.appendChild(this.panel);
+      this.list.textContent = "";
+    }
+    var shown = {};
+    this.list.querySelectorAll(".cm-item").forEach(function (item) {
+      shown[item.dataset.id] = true;
+    });
+    (data.own_pending || []).concat(data.comments).forEach(function (comment) {
+      // A vote between two pages can move a comment across the cursor; show it once.
+      if (!shown[comment.id]) self.list.appendChild(self.render(comment));
+      shown[comment.id] = true;
+    });
+    this.cursor = data.next_cursor;
+    if (this.more) {
+      this.more.hidden = !this.cursor;
+      this.more.href = this.more.href.replace(/([?&]cursor=)[^&#]*/, "$1" + (this.cursor || ""))
+        .replace(/([?&]sort=)[^&#]*/, "$1" + this.sort);
+    }
+    this.empty.hidden = this.list.children.length > 0;
+    this.setTotal(data.article.comment_count);
+  };
+
+  Section.prototype.changeSort = function (sort) {
+    var self = this;
+    this.sort = sort;
+    document.cookie = SORT_COOKIE + "=" + sort + "; path=/; max-age=31536000; samesite=lax";
+    this.root.querySelectorAll(".cm-sort").forEach(function (tab) {
+      var active = tab.dataset.sort === sort;
+      tab.classList.toggle("is-active", active);
+      if (active) tab.setAttribute("aria-current", "true");
+      else tab.removeAttribute("aria-current");
+    });
+    this.root.classList.add("is-loading");
+    callApi(this.listUrl(null), "GET").then(function (result) {
+      self.root.classList.remove("is-loading");
+      if (result.ok && self.sort === sort) self.showPage(result.data, false);
+    });
+  };
+
+  Section.prototype.loadMore = function () {
+    var self = this;
+    if (!this.cursor) return;
+    callApi(this.listUrl(this.cursor), "GET").then(function (result) {
+      if (result.ok) self.showPage(result.data, true);
+    });
+  };
+
+  Section.prototype.itemMessage = function (item, message) {
+    var note = item.querySelector(".cm-item-msg");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "cm-error cm-item-msg";
+      note.setAttribute("role", "alert");
+      item.appendChild(note);
+    }
+    note.textContent = message;
+  };
+
+  Section.prototype.vote = function (item, value) {
+    var self = this;
+    // A second click on the same button takes the vote back.
+    var next = item.dataset.myVote === value ? "none" : value;
+    var url = this.root.dataset.voteUrl.replace("/0/", "/" + item.dataset.id + "/");
+    callApi(url, "POST", { value: next }).then(function (result) {
+      if (result.ok) self.applyVote(item, result.data.comment);
+      else self.itemMessage(item, result.message);
+    });
+  };
+
+  Section.prototype.openReport = function (item) {
+    var panel = this.panel;
+    panel.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      radio.checked = false;
+    });
+    panel.querySelector(".cm-report-msg").hidden = true;
+    panel.querySelector(".cm-report-send").disabled = false;
+    panel.dataset.commentId = item.dataset.id;
+    item.appendChild(panel);
+    panel.hidden = false;
+  };
+
+  Section.prototype.sendReport = function () {
+    var panel = this.panel;
+    var message = panel.querySelector(".cm-report-msg");
+    var chosen = panel.querySelector("input[type=radio]:checked");
+    var show = function (text) { message.textContent = text; message.hidden = false; };
+    if (!chosen) return show("신고 사유를 선택해 주세요.");
+    var url = this.root.dataset.reportUrl.replace("/0/", "/" + panel.dataset.commentId + "/");
+    panel.querySelector(".cm-report-send").disabled = true;
+    callApi(url, "POST", { reason: chosen.value }).then(function (result) {
+      panel.querySelector(".cm-report-send").disabled = false;
+      show(result.ok ? result.data.message : result.message);
+    });
+  };
+
+  Section.prototype.refreshTimes = function () {
+    var now = new Date();
+    this.list.querySelectorAll(".cm-time[datetime]").forEach(function (time) {
+      time.textContent = relativeTime(time.getAttribute("datetime"), now);
+    });
+  };
+
+  // Inside another site's iframe: tell the embedding script how tall we are.
+  function reportHeight() {
+    if (window.parent === window) return;
+    var send = function () {
+      window.parent.postMessage(
+        { type: "comment-mod:height", height: document.documentElement.scrollHeight }, "*");
+    };
+    new ResizeObserver(send).observe(document.body);
+    send();
+  }
+
+  document.querySelectorAll(".cm").forEach(function (root) {
+    root.commentSection = new Section(root);
+  });
+  reportHeight();
+})();

@@ -1,0 +1,92 @@
+"""Comment text rules shared by the form, the JSON API and the browser counter.
+
+A comment's length is the number of Unicode code points after NFC
+normalization, with line breaks counted as one: exactly what the widget's
+counter computes (``[...value.normalize("NFC")].length``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+MAX_BODY_LENGTH = 150
+MAX_NICKNAME_LENGTH = 12
+MIN_NICKNAME_LENGTH = 2
+
+# Characters that print nothing but are not Unicode whitespace. Hangul fillers are
+# letters to Unicode, yet they are the usual trick to post a "blank" comment.
+_INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
+class InvalidText(ValueError):
+    """Input that breaks a text rule; ``code`` names the rule and ``message`` is for the reader."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def normalize(text: str) -> str:
+    """NFC form with every line break written as a single newline."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def body_length(text: str) -> int:
+    """The length the 150-character limit applies to."""
+    return len(normalize(text))
+
+
+def is_invisible(char: str) -> bool:
+    """Whether a character shows nothing on screen."""
+    if char in _INVISIBLE_LETTERS or char.isspace():
+        return True
+    return unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
+def clean_body(raw) -> str:
+    """The comment body to store, or InvalidText saying what is wrong with it."""
+    if not isinstance(raw, str):
+        raise InvalidText("missing_body", "댓글 내용을 입력해 주세요.")
+    text = normalize(raw)
+    if not text.strip():
+        raise InvalidText("empty_body", "댓글 내용을 입력해 주세요.")
+    if len(text) > MAX_BODY_LENGTH:
+        raise InvalidText(
+            "body_too_long", f"댓글은 {MAX_BODY_LENGTH}자까지 쓸 수 있습니다. (현재 {len(text)}자)"
+        )
+    if all(is_invisible(c) for c in text):
+        raise InvalidText("invisible_body", "보이지 않는 문자만으로는 댓글을 쓸 수 없습니다.")
+    return text.strip()
+
+
+def clean_nickname(raw) -> str:
+    """A new reader's nickname, or InvalidText."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidText("missing_nickname", "닉네임을 입력해 주세요.")
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if any(is_invisible(c) and c != " " for c in name) or not name.replace(" ", ""):
+        raise InvalidText("invalid_nickname", "닉네임에 쓸 수 없는 문자가 있습니다.")
+    if not MIN_NICKNAME_LENGTH <= len(name) <= MAX_NICKNAME_LENGTH:
+        raise InvalidText(
+            "invalid_nickname",
+            f"닉네임은 {MIN_NICKNAME_LENGTH}~{MAX_NICKNAME_LENGTH}자로 입력해 주세요.",
+        )
+    return name
+
+
+def mask_nickname(name: str) -> str:
+    """Hide the end of a nickname, as Korean portals do with IDs: 홍길동 -> 홍길*."""
+    chars = list(name)
+    if len(chars) <= 1:
+        return "*"
+    shown = min(4, (len(chars) + 1) // 2)
+    return "".join(chars[:shown]) + "*" * min(4, len(chars) - shown)
+
+
+def body_fingerprint(body: str) -> str:
+    """A hash that is the same for bodies differing only in spacing, case or invisible marks."""
+    folded = "".join(c for c in normalize(body).casefold() if not is_invisible(c))
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()

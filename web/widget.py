@@ -1,0 +1,214 @@
+"""The comment section as server-rendered HTML: embedded, full page, and the no-script form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
+
+from . import comment_store, pagination, security
+from .comment_store import CommentError
+from .db import db, utcnow
+from .models import REPORT_REASONS, Article
+from .readers import current_reader, ensure_reader
+from .text import MAX_BODY_LENGTH, body_length, mask_nickname
+
+bp = Blueprint("widget", __name__)
+
+SORT_COOKIE = "cm_sort"
+SORT_LABELS = {"newest": "최신순", "upvotes": "찬성순", "downvotes": "반대순"}
+
+
+@bp.app_template_filter("reltime")
+def relative_time(moment: datetime, now: datetime | None = None) -> str:
+    """Time since a moment the way Korean portals write it: 방금 전, 5분 전, 2024.03.01."""
+    seconds = ((now or utcnow()) - moment).total_seconds()
+    if seconds < 60:
+        return "방금 전"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}분 전"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}시간 전"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)}일 전"
+    return moment.strftime("%Y.%m.%d.")
+
+
+@bp.app_template_filter("kdate")
+def korean_datetime(moment: datetime) -> str:
+    """A byline time as Korean news sites print it: 2026.11.24. 오전 9:12."""
+    half = "오전" if moment.hour < 12 else "오후"
+    hour = moment.hour % 12 or 12
+    return f"{moment:%Y.%m.%d.} {half} {hour}:{moment.minute:02d}"
+
+
+@bp.app_template_filter("mask")
+def mask(nickname: str) -> str:
+    """A nickname with its second half hidden."""
+    return mask_nickname(nickname)
+
+
+@bp.app_template_filter("bodylen")
+def bodylen(text: str) -> int:
+    """Length as the 150-character limit counts it."""
+    return body_length(text)
+
+
+def chosen_sort() -> str:
+    """The sort asked for in the URL, else the one remembered in the cookie, else newest."""
+    for candidate in (request.args.get("sort"), request.cookies.get(SORT_COOKIE)):
+        if candidate in pagination.SORTS:
+            return candidate
+    return pagination.DEFAULT_SORT
+
+
+def section_context(article: Article, mode: str, error: dict | None = None) -> dict:
+    """Everything the comment section template needs; ``mode`` is inline, embed or page."""
+    viewer = current_reader()
+    sort = chosen_sort()
+    cursor = request.args.get("cursor") or None
+    try:
+        page = comment_store.list_comments(article, sort=sort, cursor=cursor, viewer=viewer)
+    except CommentError:
+        page = comment_store.list_comments(article, sort=sort, viewer=viewer)
+    return {
+        "article": article,
+        "page": page,
+        "sort": sort,
+        "sorts": SORT_LABELS,
+        "viewer": viewer,
+        "mode": mode,
+        "max_length": MAX_BODY_LENGTH,
+        "report_reasons": REPORT_REASONS,
+        "error": error,
+        "here": request.full_path.rstrip("?"),
+    }
+
+
+def remember_sort(response):
+    """Keep a sort chosen in the URL for the next visit."""
+    sort = request.args.get("sort")
+    if sort in pagination.SORTS:
+        response.set_cookie(SORT_COOKIE, sort, max_age=365 * 86400, samesite="Lax", httponly=False)
+    return response
+
+
+@bp.get("/articles/<path:key>/comments")
+def full_page(key: str):
+    """All of an article's comments on a page of their own."""
+    article = _article_or_404(key)
+    return remember_sort(
+        current_app.make_response(
+            render_template("comments_page.html", **section_context(article, "page"))
+        )
+    )
+
+
+@bp.get("/embed/<path:key>")
+def embed(key: str):
+    """The comment section alone, for an iframe on a news site."""
+    article = db.session.scalar(db.select(Article).where(Article.key == key))
+    if article is None:
+        article = _create_for_embedder(key)
+    g.frame_ancestors = security.frame_ancestors()
+    return remember_sort(
+        current_app.make_response(
+            render_template("embed.html", **section_context(article, "embed"))
+        )
+    )
+
+
+@bp.get("/embed.js")
+def embed_script():
+    """The one script a news site adds to its page."""
+    return send_from_directory(current_app.static_folder, "embed.js", max_age=300)
+
+
+@bp.post("/articles/<path:key>/comments")
+@security.comment_limit_per_reader
+@security.comment_limit_per_ip
+def post_form(key: str):
+    """The no-script way to post: the form, then back to the page it came from."""
+    article = _article_or_404(key)
+    back = _safe_next(request.form.get("next"), article)
+    reader = ensure_reader()
+    try:
+        comment_store.post_comment(
+            article,
+            reader,
+            request.form.get("body"),
+            request.form.get("nickname"),
+            request.remote_addr,
+        )
+    except CommentError as exc:
+        db.session.rollback()
+        g.pop("reader", None)
+        return _form_error(article, exc.status, exc.message, request.form.get("body", ""))
+    return redirect(back, code=303)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(exc):
+    """An expired or missing form token."""
+    return _error_page(400, "페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.")
+
+
+@bp.errorhandler(429)
+def too_many(exc):
+    """Posting faster than the limits allow."""
+    return _error_page(429, "댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요.")
+
+
+def _error_page(status: int, message: str):
+    """Re-show the form with the message, or a bare page when there is no article."""
+    key = (request.view_args or {}).get("key")
+    article = db.session.scalar(db.select(Article).where(Article.key == key)) if key else None
+    if article is None:
+        return render_template("message.html", message=message), status
+    return _form_error(article, status, message, request.form.get("body", ""))
+
+
+def _form_error(article: Article, status: int, message: str, body: str):
+    """The full comment page with the message under the box and the text kept."""
+    context = section_context(article, "page", error={"message": message, "body": body})
+    return render_template("comments_page.html", **context), status
+
+
+def _article_or_404(key: str) -> Article:
+    """The article, or a 404 page."""
+    article = db.session.scalar(db.select(Article).where(Article.key == key))
+    if article is None:
+        abort(404)
+    return article
+
+
+def _create_for_embedder(key: str) -> Article:
+    """Open a comment section for a new article of an allowed site; 404 for anyone else."""
+    origin = security.request_origin()
+    allowed = current_app.config["ALLOWED_ORIGINS"]
+    if not current_app.config["EMBED_AUTO_CREATE"] or origin not in allowed or len(key) > 255:
+        abort(404)
+    title = (request.args.get("title") or "")[:300]
+    url = (request.args.get("url") or "")[:1000] or None
+    article = Article(key=key, title=title, url=url)
+    db.session.add(article)
+    db.session.commit()
+    return article
+
+
+def _safe_next(target: str | None, article: Article) -> str:
+    """A local path to go back to; anything else becomes the article's comment page."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("widget.full_page", key=article.key)
