@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 
 
 def _env(name: str, default: str) -> str:
@@ -51,8 +53,9 @@ class Config:
     """
 
     def __init__(self):
-        # Sessions and the reader cookie are signed with this; the default only suits a laptop.
-        self.SECRET_KEY = _env("SECRET_KEY", "dev-only-change-me")
+        # Sessions and the reader cookie are signed with this. Empty means a random key
+        # generated once into the instance folder (shared by every worker of the host).
+        self.SECRET_KEY = _env("SECRET_KEY", "")
         # Empty means a SQLite file in the instance folder.
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(_env("DATABASE_URL", ""))
         # Empty means instance/models/current.model (where `comment-mod train` is told to write).
@@ -91,3 +94,22 @@ class Config:
     def as_dict(self) -> dict:
         """The settings as a mapping for ``app.config.from_mapping``."""
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The key kept in ``instance/secret_key``, written on first use by whoever gets there first."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it right now
+            with open(path, encoding="ascii") as f:
+                key = f.read().strip()
+            if key:
+                return key
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key

@@ -43,3 +43,14 @@ def test_postgres_urls_use_psycopg3():
 def test_thresholds_must_be_ordered():
     with pytest.raises(ValueError):
         Thresholds(hold=0.4, review=0.6)
+
+
+def test_instance_secret_key_is_private_and_stable(tmp_path):
+    import stat
+
+    from web.config import instance_secret_key
+
+    key = instance_secret_key(str(tmp_path))
+    assert instance_secret_key(str(tmp_path)) == key
+    mode = stat.S_IMODE((tmp_path / "secret_key").stat().st_mode)
+    assert mode == 0o600
