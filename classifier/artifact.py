@@ -27,17 +27,9 @@ class ModelLoadError(Exception):
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose pickles and analysis the model depends on."""
-    import kiwipiepy
-    import numpy
-    import scipy
-    import sklearn
+    from importlib.metadata import version
 
-    return {
-        "scikit-learn": sklearn.__version__,
-        "kiwipiepy": kiwipiepy.__version__,
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-    }
+    return {name: version(name) for name in ("scikit-learn", "kiwipiepy", "numpy", "scipy")}
 
 
 def save_artifact(model, path: str | Path) -> None:

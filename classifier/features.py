@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .normalize import NormalizedText
 from .tokenizer import Morpheme, morphemes, start_morphemes
@@ -76,15 +74,28 @@ class Analysed:
 
 
 class Featurizer:
-    """Fits and applies the two TF-IDF blocks."""
+    """Fits and applies the two TF-IDF blocks.
+
+    Fitting uses scikit-learn; the fitted state kept (and pickled) is only the two
+    vocabularies and the IDF weights, so scoring needs neither scikit-learn nor SciPy
+    in memory.
+    """
 
     def __init__(self, char_range: tuple[int, int] = (1, 4), min_df: int = 2):
         self.char_range = tuple(char_range)
         self.min_df = min_df
-        self.char_vectorizer = self._vectorizer()
-        self.morph_vectorizer = self._vectorizer()
+        self.char_vocab: dict[str, int] = {}
+        self.morph_vocab: dict[str, int] = {}
+        self.vectorizers = None  # the fitted TfidfVectorizers, until pickled
 
-    def _vectorizer(self) -> TfidfVectorizer:
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["vectorizers"] = None
+        return state
+
+    def _vectorizer(self):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         return TfidfVectorizer(
             analyzer=passthrough,
             lowercase=False,
@@ -100,25 +111,24 @@ class Featurizer:
         chars = [char_ngrams(t.text, low, high) for t in texts]
         return Analysed(chars, pending())
 
-    def fit(self, analysed: Analysed) -> sp.csr_matrix:
-        """Learn vocabularies and IDF weights; return the training matrix."""
-        a = self.char_vectorizer.fit_transform(analysed.chars)
-        b = self.morph_vectorizer.fit_transform(_forms(analysed.morphs))
-        self._prepare()
-        return sp.hstack([a, b], format="csr")
+    def fit(self, analysed: Analysed):
+        """Learn vocabularies and IDF weights; return the training matrix (CSR)."""
+        import scipy.sparse as sp
 
-    def _prepare(self) -> None:
-        """Cache what ``transform`` needs from the fitted vectorizers."""
-        self.n_char_features = len(self.char_vectorizer.vocabulary_)
-        self.n_features = self.n_char_features + len(self.morph_vectorizer.vocabulary_)
-        self._idf = np.concatenate([self.char_vectorizer.idf_, self.morph_vectorizer.idf_]).astype(
-            np.float32
-        )
+        chars, morphs = self._vectorizer(), self._vectorizer()
+        a = chars.fit_transform(analysed.chars)
+        b = morphs.fit_transform(_forms(analysed.morphs))
+        self.vectorizers = (chars, morphs)
+        self.char_vocab = {k: int(v) for k, v in chars.vocabulary_.items()}
+        self.morph_vocab = {k: int(v) for k, v in morphs.vocabulary_.items()}
+        self.n_char_features = len(self.char_vocab)
+        self.n_features = self.n_char_features + len(self.morph_vocab)
+        self._idf = np.concatenate([chars.idf_, morphs.idf_]).astype(np.float32)
+        return sp.hstack([a, b], format="csr")
 
     def vectorize(self, analysed: Analysed) -> list[DocumentFeatures]:
         """Each comment's TF-IDF vector, as ``TfidfVectorizer.transform`` would make it."""
-        char_vocab = self.char_vectorizer.vocabulary_
-        morph_vocab = self.morph_vectorizer.vocabulary_
+        char_vocab, morph_vocab = self.char_vocab, self.morph_vocab
         shift = self.n_char_features
         out = []
         for chars, morphs in zip(analysed.chars, analysed.morphs, strict=True):
@@ -149,9 +159,12 @@ class Featurizer:
 
     def feature_names(self) -> np.ndarray:
         """Column names, prefixed by block (``c:`` characters, ``m:`` morphemes)."""
-        chars = [f"c:{n}" for n in self.char_vectorizer.get_feature_names_out()]
-        morphs = [f"m:{n}" for n in self.morph_vectorizer.get_feature_names_out()]
-        return np.array(chars + morphs, dtype=object)
+        names = np.empty(self.n_features, dtype=object)
+        for name, col in self.char_vocab.items():
+            names[col] = f"c:{name}"
+        for name, col in self.morph_vocab.items():
+            names[col + self.n_char_features] = f"m:{name}"
+        return names
 
 
 def _forms(morphs: list[list[Morpheme]]) -> list[list[str]]:

@@ -1,0 +1,59 @@
+"""Model quality on data the model was not trained on: the figures README.md quotes.
+
+Run: ``COMMENT_MOD_DATASETS=../shared/datasets python bench/bench_quality.py [--json out.json]``.
+Trains the default model (our corpus) and the full model (our corpus, korean-hate-speech
+train and UnSmile train) and evaluates both on our held-out comments, UnSmile valid and
+korean-hate-speech dev.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import classifier
+from classifier.evaluation import evaluate
+from classifier.readers import read_examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, help="Also write the results here.")
+    args = parser.parse_args()
+    folder = os.environ.get("COMMENT_MOD_DATASETS")
+    if not folder:
+        sys.exit("set COMMENT_MOD_DATASETS to the folder of the public datasets")
+    folder = Path(folder)
+    corpus = read_examples(classifier.DEFAULT_TRAINING_DATA)
+    public_train = read_examples(folder / "korean-hate-speech" / "train.tsv", "beep")
+    public_train += read_examples(folder / "unsmile" / "unsmile_train_v1.0.tsv", "unsmile")
+    tests = {
+        "our held-out": read_examples(classifier.DEFAULT_TRAINING_DATA.parent / "heldout"),
+        "UnSmile valid": read_examples(folder / "unsmile" / "unsmile_valid_v1.0.tsv", "unsmile"),
+        "korean-hate-speech dev": read_examples(folder / "korean-hate-speech" / "dev.tsv", "beep"),
+    }
+    results = {}
+    for name, train in (("default (our corpus)", corpus), ("full", corpus + public_train)):
+        start = time.perf_counter()
+        model = classifier.train(train)
+        seconds = time.perf_counter() - start
+        results[name] = {"training_examples": len(train), "training_s": round(seconds, 1)}
+        for test, examples in tests.items():
+            report = evaluate(model, examples)
+            figures = {k: round(v, 3) for k, v in report["toxic"].items() if v is not None}
+            figures["categories_roc_auc"] = {
+                c: round(v["roc_auc"], 3) for c, v in report["categories"].items()
+            }
+            results[name][test] = figures
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
