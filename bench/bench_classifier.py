@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from public_data import public_dev, public_train
+
 import classifier
 from classifier.readers import read_examples
 from classifier.tokenizer import shared_kiwi
@@ -32,14 +34,8 @@ def comments() -> tuple[list, list[str]]:
     if not folder:
         return corpus, [e.text for e in corpus]
     folder = Path(folder)
-    train = (
-        corpus
-        + read_examples(folder / "korean-hate-speech" / "train.tsv", "beep")
-        + read_examples(folder / "unsmile" / "unsmile_train_v1.0.tsv", "unsmile")
-    )
-    scored = read_examples(folder / "unsmile" / "unsmile_valid_v1.0.tsv", "unsmile")
-    scored += read_examples(folder / "korean-hate-speech" / "dev.tsv", "beep")
-    return train, [e.text for e in scored]
+    scored = [e.text for split in public_dev(folder).values() for e in split]
+    return corpus + public_train(folder), scored
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -75,60 +71,64 @@ def bench_throughput(model, texts: list[str], repeat: int) -> dict:
     }
 
 
-def bench_single(model_path: Path, texts: list[str]) -> dict:
-    """Median latency of one comment scored alone, in a child process pinned to one core."""
-    code = (
-        "import os, sys, time, statistics, json\n"
-        "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})\n"
-        "import classifier\n"
-        "from classifier.tokenizer import shared_kiwi\n"
-        "m = classifier.load(sys.argv[1]); texts = json.load(sys.stdin)\n"
-        "for t in texts[:200]: m.score([t])\n"
-        "lat = []\n"
-        "for t in texts:\n"
-        "    s = time.perf_counter(); m.score([t]); lat.append(time.perf_counter() - s)\n"
-        "k = shared_kiwi(); kl = []\n"
-        "for t in texts:\n"
-        "    s = time.perf_counter(); k.tokenize(t); kl.append(time.perf_counter() - s)\n"
-        "print(json.dumps([statistics.median(lat), statistics.median(kl),"
-        " sorted(lat)[int(len(lat) * 0.99)]]))\n"
-    )
-    env = {**os.environ, "COMMENT_MOD_KIWI_THREADS": "1"}
+def _child(code: str, model_path: Path, texts: list[str], **env) -> list:
+    """Run ``code`` in a fresh interpreter with the model path and the texts; its last line."""
     result = subprocess.run(
         [sys.executable, "-c", code, str(model_path)],
-        input=json.dumps(texts[:2000]),
+        input=json.dumps(texts),
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, **env},
         check=True,
     )
-    median, kiwi_median, p99 = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+SINGLE = """
+import os, sys, time, statistics, json
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+import classifier
+from classifier.tokenizer import shared_kiwi
+model, texts = classifier.load(sys.argv[1]), json.load(sys.stdin)
+def latencies(fn):
+    out = []
+    for t in texts:
+        start = time.perf_counter(); fn(t); out.append(time.perf_counter() - start)
+    return sorted(out)
+for t in texts[:200]: model.score([t])
+ours, kiwi = latencies(lambda t: model.score([t])), latencies(shared_kiwi().tokenize)
+print(json.dumps([statistics.median(ours), ours[int(len(ours) * 0.99)], statistics.median(kiwi)]))
+"""
+
+
+def bench_single(model_path: Path, texts: list[str]) -> dict:
+    """Median latency of one comment scored alone, in a child process pinned to one core."""
+    median, p99, kiwi = _child(SINGLE, model_path, texts[:2000], COMMENT_MOD_KIWI_THREADS="1")
     return {
         "median_ms": round(median * 1e3, 3),
         "p99_ms": round(p99 * 1e3, 3),
-        "kiwipiepy_median_ms": round(kiwi_median * 1e3, 3),
+        "kiwipiepy_median_ms": round(kiwi * 1e3, 3),
     }
 
 
+# VmHWM, not getrusage: Linux carries ru_maxrss over from the parent across exec.
+MEMORY = """
+import sys, json, re
+def peak_mb():
+    status = open("/proc/self/status").read()
+    return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024
+import classifier
+model = classifier.load(sys.argv[1])
+loaded = peak_mb()
+model.score(json.load(sys.stdin))
+print(json.dumps([loaded, peak_mb()]))
+"""
+
+
 def bench_memory(model_path: Path, texts: list[str]) -> dict:
-    """Peak resident memory of a fresh process that loads the model and scores 1,000 comments."""
-    # VmHWM, not getrusage: Linux carries ru_maxrss over from the parent across exec.
-    code = (
-        "import sys, json, re\n"
-        "import classifier\n"
-        "m = classifier.load(sys.argv[1]); m.score(json.load(sys.stdin))\n"
-        "status = open('/proc/self/status').read()\n"
-        "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(model_path)],
-        input=json.dumps(texts[:1000]),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    peak_kib = int(result.stdout.strip().splitlines()[-1])
-    return {"peak_rss_mb": round(peak_kib / 1024, 1)}
+    """Peak resident memory of a fresh process: model loaded, then 1,000 comments scored."""
+    loaded, scoring = _child(MEMORY, model_path, texts[:1000])
+    return {"model_loaded_rss_mb": round(loaded, 1), "after_scoring_rss_mb": round(scoring, 1)}
 
 
 def main() -> None:

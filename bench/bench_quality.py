@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from public_data import public_dev, public_train
+
 import classifier
 from classifier.evaluation import evaluate
 from classifier.readers import read_examples
@@ -29,15 +31,12 @@ def main() -> None:
         sys.exit("set COMMENT_MOD_DATASETS to the folder of the public datasets")
     folder = Path(folder)
     corpus = read_examples(classifier.DEFAULT_TRAINING_DATA)
-    public_train = read_examples(folder / "korean-hate-speech" / "train.tsv", "beep")
-    public_train += read_examples(folder / "unsmile" / "unsmile_train_v1.0.tsv", "unsmile")
     tests = {
         "our held-out": read_examples(classifier.DEFAULT_TRAINING_DATA.parent / "heldout"),
-        "UnSmile valid": read_examples(folder / "unsmile" / "unsmile_valid_v1.0.tsv", "unsmile"),
-        "korean-hate-speech dev": read_examples(folder / "korean-hate-speech" / "dev.tsv", "beep"),
+        **public_dev(folder),
     }
     results = {}
-    for name, train in (("default (our corpus)", corpus), ("full", corpus + public_train)):
+    for name, train in (("default (our corpus)", corpus), ("full", corpus + public_train(folder))):
         start = time.perf_counter()
         model = classifier.train(train)
         seconds = time.perf_counter() - start

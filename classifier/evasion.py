@@ -61,31 +61,38 @@ def _text(chars: list[Triple]) -> str:
     return "".join(c for c, _, _ in chars)
 
 
+def _splice(chars: list[Triple], edits: list[tuple[int, int, list[Triple]]]) -> list[Triple]:
+    """Replace ``chars[start:end]`` by new triples for each ``(start, end, new)``, in order."""
+    if not edits:
+        return chars
+    out: list[Triple] = []
+    last = 0
+    for start, end, new in edits:
+        out.extend(chars[last:start])
+        out.extend(new)
+        last = end
+    out.extend(chars[last:])
+    return out
+
+
 def latin_keyboard_to_hangul(chars: list[Triple]) -> list[Triple]:
     """Read Latin words typed with the Korean layout as Hangul (tlqkf -> 시발).
 
     Only words that type whole syllables holding an abusive stem are rewritten:
     the trick is used to hide abuse, and English must be left alone.
     """
-    text = _text(chars)
-    out: list[Triple] = []
-    last = 0
-    for match in re.finditer(r"[A-Za-z]{3,}", text):
+    edits = []
+    for match in re.finditer(r"[A-Za-z]{3,}", _text(chars)):
         syllables = keys_to_syllables(match.group())
         if not syllables:
             continue
         hangul = "".join(syllable for syllable, _, _ in syllables)
         if not any(stem in hangul for stem in _KEYBOARD_STEMS):
             continue
-        out.extend(chars[last : match.start()])
         base = match.start()
-        for syllable, first, end in syllables:
-            out.append((syllable, chars[base + first][1], chars[base + end - 1][2]))
-        last = match.end()
-    if not last:
-        return chars
-    out.extend(chars[last:])
-    return out
+        new = [(h, chars[base + a][1], chars[base + b - 1][2]) for h, a, b in syllables]
+        edits.append((match.start(), match.end(), new))
+    return _splice(chars, edits)
 
 
 _JAMO_RUN = re.compile(r"[ㄱ-ㅎ]+")
@@ -131,21 +138,15 @@ def replace_numeric_swears(chars: list[Triple]) -> list[Triple]:
     text = _text(chars)
     if "18" not in text:
         return chars
-    out: list[Triple] = []
-    last = 0
+    edits = []
     for match in _NUMBER_RE.finditer(text):
         after = text[match.end() : match.end() + 1]
         if after and (after in _COUNTERS or after == "."):
             continue
-        out.extend(chars[last : match.start()])
         piece = chars[match.start() : match.end()]
         word = _SWEAR_NUMBERS[match.group()]
-        out.extend(_spread(word, piece, piece[0][1], piece[-1][2]))
-        last = match.end()
-    if not last:
-        return chars
-    out.extend(chars[last:])
-    return out
+        edits.append((match.start(), match.end(), _spread(word, piece, piece[0][1], piece[-1][2])))
+    return _splice(chars, edits)
 
 
 _WEDGE_CANDIDATE = re.compile(r"[가-힣ㄱ-ㅣ][^\s가-힣ㄱ-ㅣ]{1,2}[가-힣ㄱ-ㅣ]")

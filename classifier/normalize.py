@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .evasion import (
+    JAMO_ABBREVIATIONS,
     collapse_stretched_vowels,
     expand_jamo_abbreviations,
     has_stretched_vowel,
@@ -54,6 +55,11 @@ def normalize(text: str) -> NormalizedText:
     if _PLAIN.fullmatch(text) and not _NEEDS_WORK.search(text) and not has_stretched_vowel(text):
         # Most comments: nothing to undo, and every character stays where it was.
         return NormalizedText(text.lower(), tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+    return normalize_in_steps(text)
+
+
+def normalize_in_steps(text: str) -> NormalizedText:
+    """Every step of ``normalize``, even where a quick look shows none would change anything."""
     chars = _unicode_clean(text)
     chars = latin_keyboard_to_hangul(chars)
     if any(c.isupper() for c, _, _ in chars):
@@ -81,9 +87,11 @@ def _is_continuation(ch: str) -> bool:
 _PLAIN = re.compile(r"[\x20-\x7e\uac00-\ud7a3\u3131-\u318e]*")
 
 
-# In plain text, anything one of the steps of ``normalize`` would change.
+# In plain text, anything one of the steps of ``normalize`` would change
+# (laughter such as ㅋㅋ or ㅠㅠ is left alone unless it runs long).
 _NEEDS_WORK = re.compile(
-    r"[A-Za-z]{3,}|(.)\1\1|[ㄱ-ㅎ]|18|\s\s|^\s|\s$"
+    "|".join(sorted(JAMO_ABBREVIATIONS, key=len, reverse=True))
+    + r"|[A-Za-z]{3,}|(.)\1\1|18|\s\s|^\s|\s$"
     r"|[가-힣ㄱ-ㅣ][^\s가-힣ㄱ-ㅣ]{1,2}[가-힣ㄱ-ㅣ]"
     r"|(?<!\S)[가-힣] [가-힣](?!\S)"
 )

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 import click
 import sqlalchemy as sa
 
-from classifier.cli import evaluate_command, score_command, train_command
+from classifier.cli import main as model_commands
 
-
-@click.group()
-def main():
-    """Moderation toolkit for Korean news comments."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-
-
-main.add_command(train_command)
-main.add_command(evaluate_command)
-main.add_command(score_command)
+# The model's commands (train, evaluate, score) plus the web app's below.
+main = click.Group(
+    "comment-mod",
+    commands=dict(model_commands.commands),
+    callback=model_commands.callback,
+    help=model_commands.help,
+)
 
 
 def upgrade_database(app) -> None:

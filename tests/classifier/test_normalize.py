@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from classifier.normalize import normalize
+from classifier.normalize import normalize, normalize_in_steps
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,8 @@ def test_any_text_normalizes_with_valid_offsets(raw):
     assert list(norm.starts) == sorted(norm.starts)
     assert not norm.text.startswith(" ") and not norm.text.endswith(" ")
     assert normalize(norm.text).text == normalize(norm.text).text
+
+
+@given(st.text(alphabet="가나다시발병신씨이ㅅㅂㅋㅠ ab18@.!\n", max_size=40))
+def test_the_quick_path_agrees_with_every_step(raw):
+    assert normalize(raw) == normalize_in_steps(raw)
