@@ -6,11 +6,13 @@ import secrets
 
 import sqlalchemy as sa
 from flask import g, session
+from sqlalchemy.dialects import postgresql, sqlite
 
-from .db import db
+from .db import db, utcnow
 from .models import Reader
 
 SESSION_KEY = "reader"
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def reader_token(create: bool = False) -> str | None:
@@ -37,7 +39,15 @@ def ensure_reader() -> Reader:
     """The reader's row, added to the session (not yet committed) if they are new."""
     reader = current_reader()
     if reader is None:
-        reader = Reader(token=reader_token(create=True))
-        db.session.add(reader)
+        token = reader_token(create=True)
+        # Two first actions of one new reader may race to add the row: whichever comes
+        # second adds nothing and finds the other's (it is rolled back with a failed action).
+        insert = _INSERTS[db.session.get_bind().dialect.name](Reader)
+        db.session.execute(
+            insert.values(token=token, banned=False, created_at=utcnow()).on_conflict_do_nothing(
+                index_elements=[Reader.token]
+            )
+        )
+        reader = db.session.scalar(sa.select(Reader).where(Reader.token == token))
         g.reader = reader
     return reader
