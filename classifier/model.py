@@ -83,9 +83,10 @@ class Model:
         scores = []
         for row, (norm, document) in enumerate(zip(normalized, documents, strict=True)):
             p = probabilities[row]
-            spans = self._spans(
-                document, self.featurizer.token_ranges(analysed, row, norm.text), norm
-            )
+            spans = []
+            if p[0] >= SPAN_MIN_TOXICITY and norm.text:
+                ranges = self.featurizer.token_ranges(analysed, row, norm.text)
+                spans = self._spans(document, ranges, norm)
             categories = {name: float(p[k + 1]) for k, name in enumerate(CATEGORIES)}
             scores.append(Score(float(p[0]), categories, spans))
         return scores
@@ -94,34 +95,41 @@ class Model:
         """The character ranges of the original text that raised the toxic logit most."""
         starts, ends = ranges[:, 0], ranges[:, 1]
         known = (document.tokens >= 0) & (ends > starts)  # padding-only n-grams cover nothing
-        if not norm.text or not known.any():
-            return []
         cols, starts, ends = document.tokens[known], starts[known], ends[known]
         at = np.searchsorted(document.columns, cols)
-        values = document.values[at] / document.counts[at]
-        # Each occurrence spreads its share of every head's logit evenly over its characters.
-        per_char = (values / (ends - starts))[:, None] * self.weights[cols]
-        diff = np.zeros((len(norm.text) + 1, len(HEADS)))
-        np.add.at(diff, starts, per_char)
-        np.add.at(diff, ends, -per_char)
-        return self._runs(np.cumsum(diff[:-1], axis=0), norm)
-
-    def _runs(self, shares: np.ndarray, norm: NormalizedText) -> list[Span]:
-        """Group characters that carry the toxic head into spans."""
-        toxic = shares[:, 0]
-        peak = toxic.max()
+        # Each occurrence spreads its share of a head's logit evenly over its characters.
+        density = document.values[at] / document.counts[at] / (ends - starts)
+        toxic = density * self.weights[cols, 0]
+        size = len(norm.text) + 1
+        shares = np.cumsum(np.bincount(starts, toxic, size) - np.bincount(ends, toxic, size))[:-1]
+        peak = shares.max() if len(shares) else 0.0
         if peak <= 0:
             return []
-        keep = (toxic > peak * SPAN_CUTOFF) & (
-            np.frombuffer(norm.text.encode("utf-32-le"), np.uint32) != 32
-        )
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(np.int8), [0]])))
+        cutoff = peak * SPAN_CUTOFF
+        keep = [s > cutoff and c != " " for s, c in zip(shares, norm.text, strict=True)]
         spans = []
-        for i, j in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
-            weight = float(toxic[i:j].sum())
-            if weight >= MIN_SPAN_WEIGHT:
-                category = CATEGORIES[int(np.argmax(shares[i:j, 1:].sum(axis=0)))]
-                a, b = norm.original_range(i, j)
-                spans.append(Span(a, b, category, weight))
+        for i, j in _runs(keep):
+            weight = float(shares[i:j].sum())
+            if weight < MIN_SPAN_WEIGHT:
+                continue
+            # The category whose model the occurrences inside the span raise most.
+            overlap = np.clip(np.minimum(ends, j) - np.maximum(starts, i), 0, None)
+            raised = (density * overlap) @ self.weights[cols, 1:]
+            a, b = norm.original_range(i, j)
+            spans.append(Span(a, b, CATEGORIES[int(np.argmax(raised))], weight))
         spans.sort(key=lambda s: -s.weight)
         return sorted(spans[:MAX_SPANS], key=lambda s: s.start)
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of true flags."""
+    runs, start = [], None
+    for i, flag in enumerate(flags):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags)))
+    return runs
