@@ -39,14 +39,20 @@ def char_ngram_ranges(text: str, low: int, high: int) -> np.ndarray:
 
     Padding spaces are clipped off, so an n-gram of padding alone covers nothing.
     """
-    pairs: list[tuple[int, int]] = []
-    position = 0
-    for word in text.split(" "):
-        first, last = position, position + len(word)
-        for n in range(low, high + 1):
-            pairs.extend((max(k, first), min(k + n, last)) for k in range(first - 1, last + 2 - n))
-        position = last + 1
-    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    words = text.split(" ")
+    lengths = np.array([len(w) for w in words])
+    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    sizes = np.arange(low, high + 1)
+    length = np.repeat(lengths, len(sizes))
+    offset = np.repeat(offsets, len(sizes))
+    size = np.tile(sizes, len(words))
+    counts = np.maximum(length + 3 - size, 0)  # n-grams of a word padded to length + 2
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    k = np.arange(counts.sum()) - first
+    offset, length, size = (np.repeat(a, counts) for a in (offset, length, size))
+    starts = np.maximum(offset - 1 + k, offset)
+    ends = np.minimum(offset - 1 + k + size, offset + length)
+    return np.column_stack([starts, ends])
 
 
 @dataclass(slots=True)

@@ -106,7 +106,7 @@ class Model:
         if peak <= 0:
             return []
         cutoff = peak * SPAN_CUTOFF
-        keep = [s > cutoff and c != " " for s, c in zip(shares, norm.text, strict=True)]
+        keep = [s > cutoff and c != " " for s, c in zip(shares.tolist(), norm.text, strict=True)]
         spans = []
         for i, j in _runs(keep):
             weight = float(shares[i:j].sum())
