@@ -57,13 +57,13 @@ def test_unsmile_valid_floors(full_model, unsmile_valid):
 @pytest.mark.datasets
 def test_korean_hate_speech_dev_floor(full_model, beep_dev):
     report = evaluate(full_model, beep_dev)
-    assert report["toxic"]["f1"] >= 0.81
+    assert report["toxic"]["f1"] >= 0.80
 
 
 @pytest.mark.datasets
 def test_default_model_generalizes_to_unsmile(corpus_model, unsmile_valid):
     report = evaluate(corpus_model, unsmile_valid)
-    assert report["toxic"]["roc_auc"] >= 0.70
+    assert report["toxic"]["roc_auc"] >= 0.77
 
 
 # Evasion spellings of words that appear plainly in the held-out corpus.
