@@ -85,7 +85,10 @@ def train_command(data, out, strict, quiet):
         model = train(examples, progress=not quiet)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    model.save(out)
+    try:
+        model.save(out)
+    except OSError as exc:
+        raise click.ClickException(f"{out}: cannot write the model ({exc.strerror})") from None
     cv = model.metadata["evaluation"]["cross_validated"]["toxic"] or {}
     click.echo(
         f"model {model.version}: {model.metadata['data']['examples']:,} examples, "

@@ -92,6 +92,22 @@ def test_errors_are_one_clear_line(run, args, message):
     assert "Traceback" not in result.output
 
 
+def test_an_unwritable_output_is_one_clear_line(run, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run("train", "--quiet", "--out", blocker / "m.model")
+    assert result.exit_code == 1
+    assert "cannot write the model" in result.output and "Traceback" not in result.output
+
+
+def test_text_that_is_not_utf8_is_one_clear_line(run, tmp_path):
+    data = tmp_path / "latin1.jsonl"
+    data.write_bytes('{"text": "caf\xe9", "labels": []}\n'.encode("latin-1"))
+    result = run("train", "--data", data, "--out", tmp_path / "m.model")
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output and "Traceback" not in result.output
+
+
 def test_a_damaged_model_is_one_clear_line(run, model_file, tmp_path):
     bad = tmp_path / "bad.model"
     bad.write_bytes(model_file.read_bytes()[:-10])
