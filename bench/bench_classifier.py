@@ -57,17 +57,20 @@ def bench_throughput(model, texts: list[str], repeat: int) -> dict:
         for i in range(0, len(texts), 1000):
             list(kiwi.tokenize(texts[i : i + 1000]))
 
-    def score_all():
+    def score_all(spans=True):
         for i in range(0, len(texts), 1000):
-            model.score(texts[i : i + 1000])
+            model.score(texts[i : i + 1000], spans=spans)
 
     kiwi_rate = len(texts) / statistics.median(timed(tokenize_all, repeat))
     model_rate = len(texts) / statistics.median(timed(score_all, repeat))
+    bare_rate = len(texts) / statistics.median(timed(lambda: score_all(False), repeat))
     return {
         "comments": len(texts),
         "kiwipiepy_per_s": round(kiwi_rate),
         "score_per_s": round(model_rate),
         "ratio": round(model_rate / kiwi_rate, 3),
+        "score_without_spans_per_s": round(bare_rate),
+        "ratio_without_spans": round(bare_rate / kiwi_rate, 3),
     }
 
 

@@ -11,7 +11,7 @@ def evaluate(model, examples: list[Example], batch_size: int = 2000) -> dict:
     """Figures for ``toxic`` and for each category the examples label in both classes."""
     scores = []
     for i in range(0, len(examples), batch_size):
-        scores.extend(model.score([e.text for e in examples[i : i + batch_size]]))
+        scores.extend(model.score([e.text for e in examples[i : i + batch_size]], spans=False))
     report = {
         "examples": len(examples),
         "toxic": binary_metrics(

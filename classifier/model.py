@@ -60,11 +60,12 @@ class Model:
 
         save_artifact(self, path)
 
-    def score(self, texts: Iterable[str]) -> list[Score]:
-        """Score a batch of comments.
+    def score(self, texts: Iterable[str], *, spans: bool = True) -> list[Score]:
+        """Score a batch of comments; ``spans=False`` skips the spans (bulk evaluation).
 
         Raises ``TypeError`` when ``texts`` is a bare string or holds a non-string.
         """
+        want_spans = spans
         if isinstance(texts, str | bytes):
             raise TypeError("score() takes a list of comments, not one string: use [text]")
         texts = list(texts)
@@ -84,7 +85,7 @@ class Model:
         for row, (norm, document) in enumerate(zip(normalized, documents, strict=True)):
             p = probabilities[row]
             spans = []
-            if p[0] >= SPAN_MIN_TOXICITY and norm.text:
+            if want_spans and p[0] >= SPAN_MIN_TOXICITY and norm.text:
                 ranges = self.featurizer.token_ranges(analysed, row, norm.text)
                 spans = self._spans(document, ranges, norm)
             categories = {name: float(p[k + 1]) for k, name in enumerate(CATEGORIES)}

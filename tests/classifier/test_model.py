@@ -109,3 +109,10 @@ def test_fast_transform_matches_scikit_learn(corpus_model, heldout):
         [chars.transform(analysed.chars), morphs.transform(_forms(analysed.morphs))]
     ).toarray()
     assert np.allclose(ours, reference, atol=1e-6)
+
+
+def test_spans_can_be_skipped_without_changing_scores(corpus_model, heldout):
+    texts = [e.text for e in heldout[:50]]
+    full, bare = corpus_model.score(texts), corpus_model.score(texts, spans=False)
+    assert [s.toxicity for s in full] == [s.toxicity for s in bare]
+    assert all(s.spans == [] for s in bare) and any(s.spans for s in full)
