@@ -120,7 +120,7 @@ def post_comment(
     article: Article, reader: Reader, body, nickname=None, ip: str | None = None
 ) -> Comment:
     """Validate, score and store a comment; raises CommentError for what the rules refuse."""
-    if reader.banned:
+    if reader.is_banned():
         raise CommentError(403, "reader_banned", "이용이 제한된 사용자는 댓글을 쓸 수 없습니다.")
     if not article.comments_open:
         raise CommentError(403, "comments_closed", "댓글 작성이 종료된 기사입니다.")
