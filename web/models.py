@@ -98,6 +98,8 @@ class Comment(db.Model):
         sa.Index("ix_comments_status", "status", "id"),
         sa.Index("ix_comments_body_hash", "body_hash", "created_at"),
         sa.Index("ix_comments_author", "author_id", "id"),
+        # Few comments are reported: the 신고 queue reads them from here.
+        sa.Index("ix_comments_reported", "report_count", "id"),
         sa.CheckConstraint(_in("status", STATUSES), name="status"),
     )
 

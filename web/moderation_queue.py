@@ -87,7 +87,9 @@ def queue_condition(name: str):
         return Comment.status == FLAGGED
     if name == "reported":
         return sa.and_(
-            Comment.status.in_(VISIBLE_STATUSES), Comment.report_count > Comment.reports_seen
+            Comment.report_count > 0,
+            Comment.report_count > Comment.reports_seen,
+            Comment.status.in_(VISIBLE_STATUSES),
         )
     return sa.true()
 

@@ -21,6 +21,7 @@ def upgrade():
         batch.add_column(
             sa.Column("reports_seen", sa.Integer(), nullable=False, server_default="0")
         )
+        batch.create_index("ix_comments_reported", ["report_count", "id"])
     op.create_table(
         "moderators",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -82,6 +83,7 @@ def downgrade():
     op.drop_table("decisions")
     op.drop_table("moderators")
     with op.batch_alter_table("comments") as batch:
+        batch.drop_index("ix_comments_reported")
         batch.drop_column("reports_seen")
     with op.batch_alter_table("readers") as batch:
         batch.drop_column("banned_until")
