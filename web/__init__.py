@@ -27,7 +27,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1)
 
-    from . import accounts, api, auth, db, demo, errors, moderation, scoring, security, widget
+    from . import (
+        accounts,
+        api,
+        auth,
+        dashboard,
+        db,
+        demo,
+        errors,
+        moderation,
+        scoring,
+        security,
+        widget,
+    )
     from .policy import Thresholds
 
     Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
@@ -42,4 +54,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(dashboard.bp)
     return app
