@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         moderation,
         scoring,
         security,
+        settings,
         widget,
     )
     from .policy import Thresholds
@@ -55,4 +56,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(settings.bp)
     return app

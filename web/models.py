@@ -24,6 +24,8 @@ VISIBLE_STATUSES = (PUBLISHED, FLAGGED)
 HOLD_TOXICITY = "toxicity"
 HOLD_SPAM = "spam"
 HOLD_MODEL_ERROR = "model_error"
+HOLD_PREMODERATION = "premoderation"
+HOLD_WORD = "word_list"
 
 REPORT_REASONS = {
     "abuse": "욕설/비하",
@@ -71,6 +73,8 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     url: Mapped[str | None] = mapped_column(sa.String(1000))
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # Every new comment is held for a moderator first.
+    premoderated: Mapped[bool] = mapped_column(default=False)
     # Published and flagged comments; kept in step by the comment service.
     comment_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -317,3 +321,16 @@ class Decision(db.Model):
         if self.action == REJECT:
             return self.reason
         return None
+
+
+class SiteSetting(db.Model):
+    """One setting an admin changed in the page (see web/site_settings.py)."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderators.id", ondelete="SET NULL")
+    )

@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError
 
 from . import moderation_queue as mq
 from . import moderation_service as service
+from . import site_settings
 from .auth import login_manager
 from .db import db, utcnow
 from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator, Reader
@@ -75,12 +76,13 @@ def queue(name: str):
     sort = request.args.get("sort") if request.args.get("sort") in mq.SORTS else "newest"
     filters = mq.Filters.from_args(request.args) if name == "all" else mq.Filters()
     config = current_app.config
+    hold = site_settings.current().thresholds.hold
     page = mq.list_queue(
         name,
         sort,
         _page_number(),
         config["QUEUE_PER_PAGE"],
-        config["HOLD_THRESHOLD"],
+        hold,
         filters,
     )
     return render_template(
@@ -92,7 +94,7 @@ def queue(name: str):
         result=page,
         counts=mq.queue_counts(),
         newest_id=mq.newest_id(),
-        hold_threshold=config["HOLD_THRESHOLD"],
+        hold_threshold=hold,
         poll_seconds=config["QUEUE_POLL_SECONDS"],
         here=request.full_path.rstrip("?"),
         highlighted=mq.highlighted,

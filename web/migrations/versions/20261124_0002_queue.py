@@ -1,4 +1,4 @@
-"""Moderation queue: moderators, decisions, timed bans, reports already seen
+"""Moderation queue: moderators, decisions, timed bans, reports seen, settings, pre-moderation
 
 Revision ID: 0002_queue
 Revises: 0001
@@ -7,6 +7,7 @@ Created: 2026-11-24
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0002_queue"
 down_revision = "0001"
@@ -14,7 +15,14 @@ branch_labels = None
 depends_on = None
 
 
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
 def upgrade():
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(
+            sa.Column("premoderated", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("readers") as batch:
         batch.add_column(sa.Column("banned_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("comments") as batch:
@@ -77,9 +85,24 @@ def upgrade():
         batch.create_index("ix_decisions_moderator", ["moderator_id", "id"])
         batch.create_index("ix_decisions_reader", ["reader_id", "id"])
         batch.create_index("ix_decisions_batch", ["batch"])
+    op.create_table(
+        "site_settings",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("value", JSON, nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["updated_by"],
+            ["moderators.id"],
+            name=op.f("fk_site_settings_updated_by_moderators"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_site_settings")),
+    )
 
 
 def downgrade():
+    op.drop_table("site_settings")
     op.drop_table("decisions")
     op.drop_table("moderators")
     with op.batch_alter_table("comments") as batch:
@@ -87,3 +110,5 @@ def downgrade():
         batch.drop_column("reports_seen")
     with op.batch_alter_table("readers") as batch:
         batch.drop_column("banned_until")
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_column("premoderated")
