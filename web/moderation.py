@@ -31,6 +31,11 @@ CATEGORY_LABELS = REJECT_REASONS
 ACTION_LABELS = {"approve": "승인", "reject": "거절", "ban": "정지", "unban": "정지 해제"}
 BAN_PERIODS = {"1": "1일", "7": "7일", "30": "30일", "forever": "영구"}
 AUDIT_PER_PAGE = 50
+HOLD_REASON_LABELS = {
+    "spam": "반복 게시로 보류됨",
+    "premoderation": "사전 검토로 보류됨",
+    "word_list": "보류 단어가 있어 보류됨",
+}
 
 
 @bp.before_request
@@ -39,6 +44,13 @@ def require_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
+
+
+@bp.after_request
+def no_store(response):
+    """Moderation pages hold unpublished comments: no cache keeps a copy."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 @bp.context_processor
@@ -51,6 +63,7 @@ def labels():
         "status_labels": mq.STATUS_LABELS,
         "action_labels": ACTION_LABELS,
         "ban_periods": BAN_PERIODS,
+        "hold_reasons": HOLD_REASON_LABELS,
     }
 
 

@@ -19,6 +19,7 @@ from .models import (
     Article,
     Comment,
     Decision,
+    Reader,
     Report,
 )
 
@@ -184,10 +185,12 @@ def report_reasons(comment_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
 
 
 def author_history(author_ids: set[int]) -> dict[int, dict]:
-    """Per author: comments written, comments rejected, bans received."""
+    """Per author: comments written, comments rejected, bans received, banned now."""
     if not author_ids:
         return {}
-    history = {a: {"comments": 0, "rejected": 0, "bans": 0} for a in author_ids}
+    history = {a: {"comments": 0, "rejected": 0, "bans": 0, "banned": False} for a in author_ids}
+    for reader in db.session.scalars(sa.select(Reader).where(Reader.id.in_(author_ids))):
+        history[reader.id]["banned"] = reader.is_banned()
     rows = db.session.execute(
         sa.select(
             Comment.author_id,

@@ -106,7 +106,8 @@ def test_author_actions(app_factory):
     with app.app_context():
         reader = db.session.get(Reader, author)
         assert reader.is_banned() and reader.banned_until is not None
-    assert "정지 1" in client.get("/moderation/queue/held").text
+    page = client.get("/moderation/queue/held").text
+    assert "정지 1" in page and "정지 중" in page
     client.post(f"/moderation/authors/{author}/unban")
     client.post(f"/moderation/authors/{author}/reject-all", data={"reason": "insult"})
     assert status(app, held) == "rejected"
@@ -154,5 +155,6 @@ def test_pages_send_the_csp_and_load_no_inline_script(app_factory):
     post(app, "꺼져 병신아")
     response = client.get("/moderation/queue/held")
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
     assert "<script>" not in response.text
     assert 'style="' not in response.text

@@ -94,6 +94,7 @@ def test_too_many_words_refused(app, admin):
 def test_premoderation_site_wide_and_per_article(app, admin):
     admin.post("/moderation/settings/", data={**SETTINGS, "premoderate_all": "1"})
     assert post(app, "좋은 기사 감사합니다") == ("pending", "premoderation")
+    assert "사전 검토로 보류됨" in admin.get("/moderation/queue/held").text
     admin.post("/moderation/settings/", data=SETTINGS)
     assert post(app, "좋은 기사 감사합니다") == ("published", None)
     with app.app_context():
