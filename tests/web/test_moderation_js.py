@@ -174,3 +174,33 @@ def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
     expect(page.locator("#mq-help")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#mq-help")).to_be_hidden()
+
+
+def test_notice_when_new_comments_arrive(held, queue_app, moderator_page):
+    page = moderator_page
+    queue_app.config["QUEUE_POLL_SECONDS"] = 1
+    try:
+        page.reload()
+        notice = page.locator("#mq-notice")
+        expect(notice).to_be_hidden()
+        with queue_app.app_context():
+            article = db.session.scalar(sa.select(Article).order_by(Article.id.desc()))
+            reader = Reader(token=uuid.uuid4().hex, nickname="늦은작성자")
+            db.session.add(reader)
+            db.session.commit()
+            comment_store.post_comment(article, reader, "닥치고 있어 병신")
+        expect(notice).to_be_visible()
+        expect(page.locator('.mq-count[data-queue="held"]')).to_have_text("6")
+        assert page.locator(".mq-card").count() == 5  # the moderator's page did not move
+    finally:
+        queue_app.config["QUEUE_POLL_SECONDS"] = 30
+
+
+def test_dashboard_draws_its_charts(held, queue_app, moderator_page):
+    page = moderator_page
+    page.get_by_role("link", name="대시보드").click()
+    charts = page.locator("img.mq-chart")
+    expect(charts).to_have_count(5)
+    for i in range(5):
+        expect(charts.nth(i)).to_have_js_property("complete", True)
+        assert charts.nth(i).evaluate("img => img.naturalWidth") > 0
