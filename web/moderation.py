@@ -23,7 +23,7 @@ from . import moderation_service as service
 from . import site_settings
 from .auth import login_manager
 from .db import db, utcnow
-from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator, Reader
+from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -216,9 +216,7 @@ def reject_all(reader_id: int):
 @bp.get("/authors/<int:reader_id>")
 def author(reader_id: int):
     """An author's comments, newest first (the 전체 queue filtered by author)."""
-    reader = db.session.get(Reader, reader_id)
-    nickname = reader.nickname if reader else ""
-    return redirect(url_for("moderation.queue", name="all", author=nickname))
+    return redirect(url_for("moderation.queue", name="all", author_id=reader_id))
 
 
 @bp.get("/audit")

@@ -41,6 +41,7 @@ class Filters:
     article: str = ""
     category: str = ""
     author: str = ""
+    author_id: str = ""
     text: str = ""
     date_from: str = ""
     date_to: str = ""
@@ -51,6 +52,8 @@ class Filters:
         values = {name: (args.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__}
         if values["status"] not in STATUSES:
             values["status"] = ""
+        if not values["author_id"].isdigit():
+            values["author_id"] = ""
         for name in ("date_from", "date_to"):
             if _parse_date(values[name]) is None:
                 values[name] = ""
@@ -106,6 +109,8 @@ def _filtered(query, filters: Filters, category_threshold: float):
         query = query.where(Comment.article_id.in_(article_ids))
     if filters.author:
         query = query.where(Comment.nickname == filters.author)
+    if filters.author_id:
+        query = query.where(Comment.author_id == int(filters.author_id))
     if filters.text:
         query = query.where(Comment.body.contains(filters.text, autoescape=True))
     if filters.category:

@@ -117,7 +117,9 @@ def test_author_actions(app_factory):
     assert actions == ["ban", "unban", "reject"]
     response = client.post("/moderation/authors/99999/ban", data={"period": "forever"})
     assert "존재하지 않는 작성자입니다." in client.get(response.location).text
-    assert client.get(f"/moderation/authors/{author}").status_code == 302
+    response = client.get(f"/moderation/authors/{author}")
+    assert response.location == f"/moderation/queue/all?author_id={author}"
+    assert client.get(response.location).text.count('class="mq-card ') == 1
 
 
 def test_audit_log_and_its_filters(app_factory):
