@@ -308,6 +308,7 @@ class Decision(db.Model):
     # The text and the model's verdict as the moderator saw them.
     body: Mapped[str | None] = mapped_column(sa.Text)
     toxicity: Mapped[float | None]
+    categories: Mapped[dict | None] = mapped_column(JSONType)
     model_version: Mapped[str | None] = mapped_column(sa.String(100))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -58,6 +58,7 @@ def _record(
             reason=reason,
             body=comment.body,
             toxicity=comment.toxicity,
+            categories=comment.categories,
             model_version=comment.model_version,
         )
     )

@@ -63,6 +63,7 @@ def test_approve_publishes_and_records_the_label(held_app):
         )
         assert decision.label == "clean" and decision.body == "꺼져 병신아"
         assert decision.toxicity > 0.5 and decision.model_version
+        assert decision.categories["insult"] > 0.5
         assert decision.moderator_id == moderator().id and decision.reader_id is not None
 
 

@@ -58,6 +58,7 @@ def upgrade():
         sa.Column("banned_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
         sa.Column("toxicity", sa.Double(), nullable=True),
+        sa.Column("categories", JSON, nullable=True),
         sa.Column("model_version", sa.String(100), nullable=True),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
