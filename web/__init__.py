@@ -27,7 +27,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1)
 
-    from . import api, db, demo, errors, scoring, security, widget
+    from . import (
+        accounts,
+        api,
+        auth,
+        dashboard,
+        db,
+        demo,
+        errors,
+        moderation,
+        scoring,
+        security,
+        settings,
+        widget,
+    )
     from .policy import Thresholds
 
     Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
@@ -39,4 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     app.register_blueprint(widget.bp)
     app.register_blueprint(demo.bp)
+    auth.init_app(app)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(settings.bp)
     return app

@@ -170,5 +170,33 @@ def article_open(key):
     _set_open(key, True)
 
 
+@main.command("create-moderator")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May also manage accounts and settings.")
+@click.password_option(help="Asked for when not given (twice, hidden).")
+def create_moderator(name, admin, password):
+    """Add a moderator account NAME; only a scrypt hash of the password is stored."""
+    from . import create_app
+    from .auth import find_moderator
+    from .db import db
+    from .models import ADMIN, MODERATOR, Moderator
+
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise click.ClickException("NAME must be 1 to 64 characters")
+    if len(password) < 10:
+        raise click.ClickException("the password must be at least 10 characters")
+    app = create_app()
+    upgrade_database(app)
+    with app.app_context():
+        if find_moderator(name) is not None:
+            raise click.ClickException(f"moderator {name!r} already exists")
+        moderator = Moderator(name=name, role=ADMIN if admin else MODERATOR)
+        moderator.set_password(password)
+        db.session.add(moderator)
+        db.session.commit()
+    click.echo(f"Created {'admin' if admin else 'moderator'} {name}")
+
+
 if __name__ == "__main__":
     main()

@@ -13,11 +13,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import pagination
+from . import pagination, site_settings
 from .db import db, lock_comment_row, utcnow
 from .models import (
     HOLD_MODEL_ERROR,
+    HOLD_PREMODERATION,
     HOLD_SPAM,
+    HOLD_WORD,
     PENDING,
     REPORT_REASONS,
     VISIBLE_STATUSES,
@@ -27,7 +29,7 @@ from .models import (
     Report,
     Vote,
 )
-from .policy import Thresholds, decide
+from .policy import decide
 from .scoring import ModelUnavailable, model_holder
 from .text import InvalidText, body_fingerprint, clean_body, clean_nickname
 
@@ -99,10 +101,15 @@ def _is_repeat(fingerprint: str, reader: Reader, ip_hash: str | None) -> bool:
     return earlier >= limit
 
 
-def _score_into(comment: Comment) -> None:
-    """Fill in the model's verdict; a model that fails leaves the comment pending."""
+def _score_into(comment: Comment, article: Article) -> None:
+    """Fill in the model's verdict; a model that fails leaves the comment pending.
+
+    The admins' settings apply: their thresholds, the words never counted (blanked
+    before scoring) and those that always hold, and pre-moderation.
+    """
+    settings = site_settings.current()
     try:
-        score, version = model_holder().score(comment.body)
+        score, version = model_holder().score(settings.mask_allowed(comment.body))
     except ModelUnavailable:
         logger.exception("comment held: the model could not score it")
         comment.status, comment.hold_reason = PENDING, HOLD_MODEL_ERROR
@@ -111,16 +118,19 @@ def _score_into(comment: Comment) -> None:
     comment.categories = {k: round(float(v), 4) for k, v in score.categories.items()}
     comment.spans = [s.to_dict() for s in score.spans]
     comment.model_version = version
-    comment.status, comment.hold_reason = decide(
-        comment.toxicity, Thresholds.from_config(current_app.config)
-    )
+    comment.status, comment.hold_reason = decide(comment.toxicity, settings.thresholds)
+    if comment.status != PENDING:
+        if settings.holds_for_words(comment.body):
+            comment.status, comment.hold_reason = PENDING, HOLD_WORD
+        elif article.premoderated or settings.premoderate_all:
+            comment.status, comment.hold_reason = PENDING, HOLD_PREMODERATION
 
 
 def post_comment(
     article: Article, reader: Reader, body, nickname=None, ip: str | None = None
 ) -> Comment:
     """Validate, score and store a comment; raises CommentError for what the rules refuse."""
-    if reader.banned:
+    if reader.is_banned():
         raise CommentError(403, "reader_banned", "이용이 제한된 사용자는 댓글을 쓸 수 없습니다.")
     if not article.comments_open:
         raise CommentError(403, "comments_closed", "댓글 작성이 종료된 기사입니다.")
@@ -140,7 +150,7 @@ def post_comment(
         ip_hash=hash_ip(ip),
         created_at=utcnow(),
     )
-    _score_into(comment)
+    _score_into(comment, article)
     if _is_repeat(comment.body_hash, reader, comment.ip_hash):
         comment.status, comment.hold_reason = PENDING, HOLD_SPAM
     db.session.add(comment)

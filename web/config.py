@@ -80,11 +80,19 @@ class Config:
         )
         self.COMMENT_LIMIT_PER_IP = _env("COMMENT_LIMIT_PER_IP", "6 per minute;500 per day")
         self.ACTION_LIMIT_PER_READER = _env("ACTION_LIMIT_PER_READER", "60 per minute")
+        # Failed moderator logins allowed per IP address.
+        self.LOGIN_LIMIT = _env("LOGIN_LIMIT", "5 per minute;30 per hour")
+        # Moderation queue page size, and how often (seconds) the page asks for new items.
+        self.QUEUE_PER_PAGE = int(_env_float("QUEUE_PER_PAGE", 20))
+        self.QUEUE_POLL_SECONDS = int(_env_float("QUEUE_POLL_SECONDS", 30))
         # Cookie settings: a widget embedded on another site over HTTPS needs
         # SESSION_COOKIE_SAMESITE=None and SESSION_COOKIE_SECURE=1.
         self.SESSION_COOKIE_SAMESITE = _env("SESSION_COOKIE_SAMESITE", "Lax")
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
         self.SESSION_COOKIE_HTTPONLY = True
+        # Flask-Login's remember cookie is not used; its flags follow the session cookie's.
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
         # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
         self.PROXY_COUNT = int(_env_float("PROXY_COUNT", 0))
         self.PERMANENT_SESSION_LIFETIME = 365 * 24 * 3600

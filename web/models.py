@@ -1,4 +1,4 @@
-"""Records: readers, articles, comments, votes and reports."""
+"""Records: readers, articles, comments, votes, reports, moderators and their decisions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import UTCDateTime, db, utcnow
 from .text import mask_nickname
@@ -23,6 +24,8 @@ VISIBLE_STATUSES = (PUBLISHED, FLAGGED)
 HOLD_TOXICITY = "toxicity"
 HOLD_SPAM = "spam"
 HOLD_MODEL_ERROR = "model_error"
+HOLD_PREMODERATION = "premoderation"
+HOLD_WORD = "word_list"
 
 REPORT_REASONS = {
     "abuse": "욕설/비하",
@@ -49,7 +52,15 @@ class Reader(db.Model):
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     nickname: Mapped[str | None] = mapped_column(sa.String(40))
     banned: Mapped[bool] = mapped_column(default=False)
+    # End of a ban for a period; None with ``banned`` set means banned for good.
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def is_banned(self, now: datetime | None = None) -> bool:
+        """Whether the reader may not comment at this moment."""
+        if not self.banned:
+            return False
+        return self.banned_until is None or self.banned_until > (now or utcnow())
 
 
 class Article(db.Model):
@@ -62,6 +73,8 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     url: Mapped[str | None] = mapped_column(sa.String(1000))
     comments_open: Mapped[bool] = mapped_column(default=True)
+    # Every new comment is held for a moderator first.
+    premoderated: Mapped[bool] = mapped_column(default=False)
     # Published and flagged comments; kept in step by the comment service.
     comment_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -89,6 +102,8 @@ class Comment(db.Model):
         sa.Index("ix_comments_status", "status", "id"),
         sa.Index("ix_comments_body_hash", "body_hash", "created_at"),
         sa.Index("ix_comments_author", "author_id", "id"),
+        # Few comments are reported: the 신고 queue reads them from here.
+        sa.Index("ix_comments_reported", "report_count", "id"),
         sa.CheckConstraint(_in("status", STATUSES), name="status"),
     )
 
@@ -111,6 +126,8 @@ class Comment(db.Model):
     upvotes: Mapped[int] = mapped_column(default=0)
     downvotes: Mapped[int] = mapped_column(default=0)
     report_count: Mapped[int] = mapped_column(default=0)
+    # Reports a moderator has already looked at; more than this puts it in the 신고 queue.
+    reports_seen: Mapped[int] = mapped_column(default=0)
 
     article: Mapped[Article] = relationship(lazy="raise")
     author: Mapped[Reader] = relationship(lazy="raise")
@@ -186,3 +203,135 @@ class Report(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(16))
     detail: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# Moderators' roles: admins also manage accounts and settings.
+MODERATOR = "moderator"
+ADMIN = "admin"
+ROLES = (MODERATOR, ADMIN)
+
+# Why a comment was rejected: its label for retraining (the classifier's categories).
+REJECT_REASONS = {
+    "profanity": "욕설/비속어",
+    "insult": "모욕/비하",
+    "hate": "혐오/차별",
+    "threat": "위협",
+    "sexual": "음란",
+    "spam": "광고/도배",
+}
+
+# What a decision did.
+APPROVE = "approve"
+REJECT = "reject"
+BAN = "ban"
+UNBAN = "unban"
+ACTIONS = (APPROVE, REJECT, BAN, UNBAN)
+CLEAN_LABEL = "clean"
+
+
+class Moderator(db.Model):
+    """A person who works the moderation queue; only a hash of the password is kept."""
+
+    __tablename__ = "moderators"
+    __table_args__ = (sa.CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default=MODERATOR)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def set_password(self, password: str) -> None:
+        """Store a salted, slow hash of the password (scrypt)."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the moderator may manage accounts and settings."""
+        return self.role == ADMIN
+
+    # Flask-Login's user interface.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Decision(db.Model):
+    """One moderator action, with the comment as it was judged: the retraining labels.
+
+    Actions taken together (a bulk reject, one key press) share a ``batch``, which
+    is what "undo" takes back.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        sa.Index("ix_decisions_comment", "comment_id", "id"),
+        sa.Index("ix_decisions_moderator", "moderator_id", "id"),
+        sa.Index("ix_decisions_reader", "reader_id", "id"),
+        sa.Index("ix_decisions_batch", "batch"),
+        sa.CheckConstraint(_in("action", ACTIONS), name="action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[str] = mapped_column(sa.String(32))
+    moderator_id: Mapped[int] = mapped_column(sa.ForeignKey("moderators.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    action: Mapped[str] = mapped_column(sa.String(16))
+    # The comment judged (None for a ban given from the author's history) and its author.
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL")
+    )
+    reader_id: Mapped[int | None] = mapped_column(sa.ForeignKey("readers.id", ondelete="SET NULL"))
+    # Comment statuses, or for bans "active" / "banned".
+    status_before: Mapped[str] = mapped_column(sa.String(16))
+    status_after: Mapped[str] = mapped_column(sa.String(16))
+    # A reject's category (REJECT_REASONS), or a ban's note.
+    reason: Mapped[str | None] = mapped_column(sa.String(300))
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The text and the model's verdict as the moderator saw them.
+    body: Mapped[str | None] = mapped_column(sa.Text)
+    toxicity: Mapped[float | None]
+    categories: Mapped[dict | None] = mapped_column(JSONType)
+    model_version: Mapped[str | None] = mapped_column(sa.String(100))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    moderator: Mapped[Moderator] = relationship(lazy="raise")
+
+    @property
+    def label(self) -> str | None:
+        """The training label: clean for an approval, the category for a reject."""
+        if self.action == APPROVE:
+            return CLEAN_LABEL
+        if self.action == REJECT:
+            return self.reason
+        return None
+
+
+class SiteSetting(db.Model):
+    """One setting an admin changed in the page (see web/site_settings.py)."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[object] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderators.id", ondelete="SET NULL")
+    )

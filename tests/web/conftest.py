@@ -161,3 +161,32 @@ def add_reader(app, nickname="독자", banned=False, token=None) -> int:
         db.session.add(reader)
         db.session.commit()
         return reader.id
+
+
+MODERATOR_PASSWORD = "correct horse battery"
+
+
+def add_moderator(app, name="mod", role="moderator", password=MODERATOR_PASSWORD, active=True):
+    """Store a moderator account and return its id."""
+    from web.models import Moderator
+
+    with app.app_context():
+        moderator = Moderator(name=name, role=role, active=active)
+        moderator.set_password(password)
+        db.session.add(moderator)
+        db.session.commit()
+        return moderator.id
+
+
+def log_in(client, name="mod", password=MODERATOR_PASSWORD):
+    """Log a test client in through the form; returns the response."""
+    return client.post("/moderation/login", data={"name": name, "password": password})
+
+
+@pytest.fixture
+def mod_client(app):
+    """A test client logged in as moderator "mod"."""
+    add_moderator(app)
+    client = app.test_client()
+    assert log_in(client).status_code == 303
+    return client

@@ -97,3 +97,25 @@ def test_model_commands_are_there():
     result = CliRunner().invoke(cli.main, ["--help"])
     for name in ("serve", "train", "evaluate", "score", "init-db", "article"):
         assert name in result.output
+
+
+def test_create_moderator(env):
+    from web import create_app
+    from web.models import Moderator
+
+    runner = CliRunner()
+    result = runner.invoke(
+        cli.main, ["create-moderator", "kim", "--admin"], input="a long password\n" * 2
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin kim" in result.output and "a long password" not in result.output
+    app = create_app()
+    with app.app_context():
+        kim = db.session.scalar(sa.select(Moderator).where(Moderator.name == "kim"))
+        assert kim.is_admin and kim.check_password("a long password")
+        assert kim.password_hash.startswith("scrypt:")
+        db.engine.dispose()
+    again = runner.invoke(cli.main, ["create-moderator", "kim"], input="another one!\n" * 2)
+    assert again.exit_code == 1 and "already exists" in again.output
+    short = runner.invoke(cli.main, ["create-moderator", "lee"], input="short\n" * 2)
+    assert short.exit_code == 1 and "at least 10" in short.output

@@ -1,0 +1,72 @@
+"""Admins manage moderator accounts in the page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from web.db import db
+from web.models import Moderator
+
+from .conftest import add_moderator, log_in
+
+
+def admin_client(app):
+    """A client logged in as admin "boss"."""
+    add_moderator(app, name="boss", role="admin")
+    client = app.test_client()
+    log_in(client, "boss")
+    return client
+
+
+def account(app, name):
+    """The account with this name, or None."""
+    with app.app_context():
+        return db.session.scalar(sa.select(Moderator).where(Moderator.name == name))
+
+
+def test_only_admins(app, mod_client, client):
+    assert mod_client.get("/moderation/moderators/").status_code == 403
+    assert mod_client.post("/moderation/moderators/", data={"name": "x"}).status_code == 403
+    assert client.get("/moderation/moderators/").status_code == 302
+    assert "계정</a>" not in mod_client.get("/moderation/queue/held").text
+
+
+def test_admin_adds_and_changes_accounts(app):
+    client = admin_client(app)
+    assert "계정</a>" in client.get("/moderation/queue/held").text
+    response = client.post(
+        "/moderation/moderators/", data={"name": "lee", "password": "a long password"}
+    )
+    assert "lee 계정을 만들었습니다." in client.get(response.location).text
+    lee = account(app, "lee")
+    assert lee.role == "moderator" and lee.check_password("a long password")
+    client.post(f"/moderation/moderators/{lee.id}", data={"role": "admin", "active": "0"})
+    lee = account(app, "lee")
+    assert lee.role == "admin" and not lee.active
+    assert log_in(app.test_client(), "lee", "a long password").status_code == 401
+    client.post(
+        f"/moderation/moderators/{lee.id}", data={"active": "1", "password": "new pass 1234"}
+    )
+    assert log_in(app.test_client(), "lee", "new pass 1234").status_code == 303
+
+
+def test_refusals(app):
+    client = admin_client(app)
+    for data, message in [
+        ({"name": "kim", "password": "short"}, "10자 이상"),
+        ({"name": "boss", "password": "a long password"}, "이미 있는 아이디입니다."),
+        ({"name": "", "password": "a long password"}, "아이디는 1자에서 64자까지입니다."),
+    ]:
+        response = client.post("/moderation/moderators/", data=data)
+        assert message in client.get(response.location).text
+    boss = account(app, "boss")
+    response = client.post(f"/moderation/moderators/{boss.id}", data={"active": "0"})
+    assert "낮추거나 정지할 수 없습니다" in client.get(response.location).text
+    assert account(app, "boss").active
+
+
+def test_a_deactivated_moderator_is_logged_out(app, mod_client):
+    client = admin_client(app)
+    assert mod_client.get("/moderation/queue/held").status_code == 200
+    client.post(f"/moderation/moderators/{account(app, 'mod').id}", data={"active": "0"})
+    assert mod_client.get("/moderation/queue/held").status_code == 302

@@ -1,0 +1,64 @@
+"""The dashboard: figures and the SVG charts."""
+
+from __future__ import annotations
+
+import pytest
+
+from web import comment_store
+from web import dashboard as dash
+from web import moderation_service as service
+from web.db import db
+from web.models import Article, Moderator, Reader
+
+from .conftest import add_moderator, add_reader, log_in
+
+
+@pytest.fixture
+def busy(app_factory):
+    """Two held comments (one approved, one rejected) and one published; a moderator."""
+    app = app_factory(HOLD_THRESHOLD=0.5, REVIEW_THRESHOLD=0.3)
+    add_moderator(app)
+    with app.app_context():
+        article = Article(key="news-1", title="기사")
+        db.session.add(article)
+        db.session.commit()
+        ids = []
+        for body in ("꺼져 병신아", "미친놈 아니야 이거", "좋은 기사 감사합니다"):
+            reader = db.session.get(Reader, add_reader(app))
+            ids.append(comment_store.post_comment(article, reader, body).id)
+        moderator = db.session.scalar(db.select(Moderator))
+        service.approve(moderator, [ids[0]])
+        service.reject(moderator, [ids[1]], "insult")
+    return app
+
+
+def test_figures(busy):
+    with busy.app_context():
+        assert dash.status_shares() == {"published": 2, "rejected": 1}
+        assert dash.rejections_per_category() == {"insult": 1}
+        assert dash.hold_outcomes() == {"approve": 1, "reject": 1}
+        assert sum(dash.score_histogram()) == 3
+        daily = dash.comments_per_day()
+        assert len(daily) == dash.DAYS and daily[-1][1] == 3
+
+
+@pytest.mark.parametrize("name", ["daily", "status", "categories", "agreement", "scores"])
+def test_charts_are_svg_images(busy, name):
+    client = busy.test_client()
+    log_in(client)
+    response = client.get(f"/moderation/dashboard/{name}.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.text.lstrip().startswith("<?xml") and "<svg" in response.text
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_page_needs_login_and_shows_the_charts(busy):
+    client = busy.test_client()
+    assert client.get("/moderation/dashboard/").status_code == 302
+    assert client.get("/moderation/dashboard/daily.svg").status_code == 302
+    log_in(client)
+    page = client.get("/moderation/dashboard/").text
+    assert page.count('class="mq-chart"') == 5
+    assert "보류 댓글 중 관리자가 거절한 비율 50% (2건)" in page
+    assert client.get("/moderation/dashboard/nope.svg").status_code == 404

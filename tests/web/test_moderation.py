@@ -1,0 +1,162 @@
+"""The moderators' pages through the test client: queues, cards, forms, the audit log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from web import comment_store
+from web.db import db
+from web.models import Article, Comment, Decision, Reader
+
+from .conftest import add_moderator, add_reader, log_in
+
+
+def setup(app_factory):
+    """An app holding toxic comments, an article, a logged-in moderator's client."""
+    app = app_factory(HOLD_THRESHOLD=0.5, REVIEW_THRESHOLD=0.3)
+    with app.app_context():
+        db.session.add(Article(key="news-1", title="테스트 기사"))
+        db.session.commit()
+    add_moderator(app)
+    client = app.test_client()
+    log_in(client)
+    return app, client
+
+
+def post(app, body, nickname="독자"):
+    """Post a comment as a new reader; returns its id."""
+    reader_id = add_reader(app, nickname)
+    with app.app_context():
+        article = comment_store.find_article("news-1")
+        return comment_store.post_comment(article, db.session.get(Reader, reader_id), body).id
+
+
+def status(app, comment_id):
+    """The comment's status now."""
+    with app.app_context():
+        return db.session.get(Comment, comment_id).status
+
+
+def test_held_queue_shows_cards_escaped_with_spans(app_factory):
+    app, client = setup(app_factory)
+    post(app, "꺼져 병신아 <script>alert(1)</script><img src=x onerror=alert(2)>", "<b>닉</b>")
+    page = client.get("/moderation/queue/held").text
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>닉" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<mark class="mq-span"' in page
+    assert 'class="mq-count" data-queue="held">1<' in page
+    assert "유해도" in page and "<meter" in page and "모욕/비하" in page
+    assert "테스트 기사" in page and "댓글 1 · 거절 0 · 정지 0" in page
+
+
+def test_sort_and_page_arguments(app_factory):
+    app, client = setup(app_factory)
+    for sort in ("newest", "toxicity", "uncertain", "nonsense"):
+        assert client.get(f"/moderation/queue/held?sort={sort}&page=x").status_code == 200
+    assert client.get("/moderation/queue/nope").status_code == 302
+    response = client.get("/moderation/queue/all?status=zzz&date_from=yesterday&text=%25")
+    assert response.status_code == 200
+
+
+def test_approve_and_reject_forms(app_factory):
+    app, client = setup(app_factory)
+    held = post(app, "꺼져 병신아")
+    clean = post(app, "좋은 기사 감사합니다")
+    back = "/moderation/queue/held?sort=toxicity"
+    response = client.post(
+        "/moderation/decide", data={"comment_id": str(held), "action": "approve", "next": back}
+    )
+    assert response.status_code == 303 and response.location == back
+    assert status(app, held) == "published"
+    assert "1개 댓글을 승인했습니다." in client.get(back).text
+    client.post(
+        "/moderation/decide",
+        data={"comment_id": [str(held), str(clean)], "action": "reject", "reason": "hate"},
+    )
+    assert status(app, held) == status(app, clean) == "rejected"
+    page = client.get("/moderation/queue/held").text
+    assert "2개 댓글을 거절했습니다 (혐오/차별)." in page
+    response = client.post("/moderation/undo", data={"next": "/moderation/audit"})
+    assert response.location == "/moderation/audit"
+    assert status(app, held) == status(app, clean) == "published"
+
+
+def test_bad_forms_say_why(app_factory):
+    app, client = setup(app_factory)
+    held = post(app, "꺼져 병신아")
+    for data, message in [
+        ({"action": "approve"}, "선택한 댓글이 없습니다."),
+        ({"comment_id": str(held), "action": "reject", "reason": "x"}, "거절 사유를 선택해"),
+        ({"comment_id": "99999", "action": "approve"}, "존재하지 않는 댓글입니다."),
+        ({"comment_id": str(held), "action": "delete"}, "알 수 없는 작업입니다."),
+    ]:
+        response = client.post("/moderation/decide", data=data)
+        assert message in client.get(response.location).text
+    response = client.post("/moderation/decide", data={"action": "approve", "next": "//evil.com"})
+    assert response.location == "/moderation/queue/held"
+    assert status(app, held) == "pending"
+
+
+def test_author_actions(app_factory):
+    app, client = setup(app_factory)
+    held = post(app, "꺼져 병신아", "악플러")
+    with app.app_context():
+        author = db.session.get(Comment, held).author_id
+    client.post(f"/moderation/authors/{author}/ban", data={"period": "7", "comment_id": held})
+    with app.app_context():
+        reader = db.session.get(Reader, author)
+        assert reader.is_banned() and reader.banned_until is not None
+    page = client.get("/moderation/queue/held").text
+    assert "정지 1" in page and "정지 중" in page
+    client.post(f"/moderation/authors/{author}/unban")
+    client.post(f"/moderation/authors/{author}/reject-all", data={"reason": "insult"})
+    assert status(app, held) == "rejected"
+    with app.app_context():
+        assert not db.session.get(Reader, author).is_banned()
+        actions = [d.action for d in db.session.scalars(sa.select(Decision).order_by(Decision.id))]
+    assert actions == ["ban", "unban", "reject"]
+    response = client.post("/moderation/authors/99999/ban", data={"period": "forever"})
+    assert "존재하지 않는 작성자입니다." in client.get(response.location).text
+    response = client.get(f"/moderation/authors/{author}")
+    assert response.location == f"/moderation/queue/all?author_id={author}"
+    assert client.get(response.location).text.count('class="mq-card ') == 1
+
+
+def test_audit_log_and_its_filters(app_factory):
+    app, client = setup(app_factory)
+    add_moderator(app, name="other")
+    first, second = post(app, "꺼져 병신아"), post(app, "미친놈 아니야 이거")
+    client.post("/moderation/decide", data={"comment_id": first, "action": "approve"})
+    other = app.test_client()
+    log_in(other, "other")
+    other.post(
+        "/moderation/decide", data={"comment_id": second, "action": "reject", "reason": "threat"}
+    )
+    page = client.get("/moderation/audit").text
+    assert page.count('class="mq-decision') == 2
+    assert "보류 → 게시" in page and "보류 → 거절" in page and "위협" in page
+    assert "꺼져 병신아" in page
+    only = client.get("/moderation/audit?moderator=other").text
+    assert only.count('class="mq-decision') == 1 and "미친놈" in only
+    assert client.get("/moderation/audit?action=approve").text.count('class="mq-decision') == 1
+    assert client.get("/moderation/audit?reason=threat").text.count('class="mq-decision') == 1
+    assert "기록이 없습니다" in client.get("/moderation/audit?date_to=2000-01-01").text
+
+
+def test_counts_json(app_factory):
+    app, client = setup(app_factory)
+    comment_id = post(app, "꺼져 병신아")
+    assert client.get("/moderation/counts.json").get_json() == {
+        "counts": {"held": 1, "review": 0, "reported": 0},
+        "newest_id": comment_id,
+    }
+
+
+def test_pages_send_the_csp_and_load_no_inline_script(app_factory):
+    app, client = setup(app_factory)
+    post(app, "꺼져 병신아")
+    response = client.get("/moderation/queue/held")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in response.text
+    assert 'style="' not in response.text

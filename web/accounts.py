@@ -1,0 +1,88 @@
+"""Admins manage moderator accounts: add, change role, deactivate, reset a password."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .auth import admin_required, find_moderator
+from .db import db
+from .models import ROLES, Moderator
+
+bp = Blueprint("accounts", __name__, url_prefix="/moderation/moderators")
+
+MIN_PASSWORD_LENGTH = 10
+ROLE_LABELS = {"moderator": "모더레이터", "admin": "관리자"}
+
+
+@bp.before_request
+@admin_required
+def require_admin():
+    """Only admins get here."""
+
+
+@bp.get("/")
+def index():
+    """Every account."""
+    moderators = db.session.scalars(sa.select(Moderator).order_by(Moderator.name))
+    return render_template(
+        "moderation/moderators.html", moderators=moderators, role_labels=ROLE_LABELS
+    )
+
+
+def _password_problem(password: str) -> str | None:
+    """Why a password is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"비밀번호는 {MIN_PASSWORD_LENGTH}자 이상이어야 합니다."
+    return None
+
+
+@bp.post("/")
+def create():
+    """Add an account."""
+    name = (request.form.get("name") or "").strip()
+    password = request.form.get("password") or ""
+    role = request.form.get("role") if request.form.get("role") in ROLES else "moderator"
+    problem = _password_problem(password)
+    if not name or len(name) > 64:
+        problem = "아이디는 1자에서 64자까지입니다."
+    elif find_moderator(name) is not None:
+        problem = "이미 있는 아이디입니다."
+    if problem:
+        flash(problem, "error")
+    else:
+        moderator = Moderator(name=name, role=role)
+        moderator.set_password(password)
+        db.session.add(moderator)
+        db.session.commit()
+        flash(f"{name} 계정을 만들었습니다.")
+    return redirect(url_for("accounts.index"), code=303)
+
+
+@bp.post("/<int:moderator_id>")
+def update(moderator_id: int):
+    """Change an account's role, activity or password; an admin cannot lock themself out."""
+    moderator = db.session.get(Moderator, moderator_id)
+    if moderator is None:
+        flash("존재하지 않는 계정입니다.", "error")
+        return redirect(url_for("accounts.index"), code=303)
+    role = request.form.get("role")
+    active = request.form.get("active")
+    password = request.form.get("password") or ""
+    if moderator.id == current_user.id and (role == "moderator" or active == "0"):
+        flash("자기 계정의 권한은 낮추거나 정지할 수 없습니다.", "error")
+        return redirect(url_for("accounts.index"), code=303)
+    if password:
+        problem = _password_problem(password)
+        if problem:
+            flash(problem, "error")
+            return redirect(url_for("accounts.index"), code=303)
+        moderator.set_password(password)
+    if role in ROLES:
+        moderator.role = role
+    if active in ("0", "1"):
+        moderator.active = active == "1"
+    db.session.commit()
+    flash(f"{moderator.name} 계정을 바꿨습니다.")
+    return redirect(url_for("accounts.index"), code=303)

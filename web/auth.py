@@ -1,0 +1,129 @@
+"""Moderators' login and logout, roles, and the login throttle."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache, wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import security
+from .db import db, utcnow
+from .models import Moderator
+
+bp = Blueprint("auth", __name__, url_prefix="/moderation")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "로그인이 필요합니다."
+login_manager.session_protection = "strong"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the name is unknown: a wrong name costs as much time."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+@login_manager.user_loader
+def load_moderator(moderator_id: str) -> Moderator | None:
+    """The logged-in moderator for Flask-Login, if still active."""
+    try:
+        moderator = db.session.get(Moderator, int(moderator_id))
+    except ValueError:
+        return None
+    return moderator if moderator is not None and moderator.active else None
+
+
+def admin_required(view):
+    """Only admins may use the view (after login_required)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _failed(response) -> bool:
+    """Only failed logins count against the throttle."""
+    return response.status_code == 401
+
+
+login_limit = security.limiter.shared_limit(
+    lambda: current_app.config["LOGIN_LIMIT"],
+    scope="moderator-login",
+    key_func=security.ip_key,
+    deduct_when=_failed,
+)
+
+
+def find_moderator(name: str) -> Moderator | None:
+    """The account with this name."""
+    return db.session.scalar(sa.select(Moderator).where(Moderator.name == name))
+
+
+def _safe_next(target: str | None) -> str:
+    """A path under /moderation to go to after login; anything else means the queue."""
+    if target and target.startswith("/moderation") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("moderation.index")
+
+
+@bp.get("/login")
+def login_form():
+    """The login page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("moderation.index"))
+    return render_template("moderation/login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+@login_limit
+def login():
+    """Check the name and password; 401 and the form again when they do not match."""
+    name = (request.form.get("name") or "").strip()
+    password = request.form.get("password") or ""
+    moderator = find_moderator(name) if name else None
+    if moderator is None or not moderator.active:
+        check_password_hash(_dummy_hash(), password)
+        moderator = None
+    elif not moderator.check_password(password):
+        moderator = None
+    if moderator is None:
+        message = "아이디 또는 비밀번호가 올바르지 않습니다."
+        page = render_template(
+            "moderation/login.html", error=message, name=name, next=request.form.get("next", "")
+        )
+        return page, 401
+    moderator.last_login_at = utcnow()
+    db.session.commit()
+    login_user(moderator)
+    return redirect(_safe_next(request.form.get("next")), code=303)
+
+
+@bp.post("/logout")
+def logout():
+    """End the moderator's session."""
+    logout_user()
+    flash("로그아웃했습니다.")
+    return redirect(url_for("auth.login_form"), code=303)
+
+
+@bp.errorhandler(429)
+def too_many_logins(exc):
+    """Too many failed logins from one address."""
+    message = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요."
+    return render_template("moderation/login.html", error=message, next=""), 429
+
+
+def init_app(app) -> None:
+    """Bind Flask-Login and the blueprint."""
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

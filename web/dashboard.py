@@ -1,0 +1,146 @@
+"""The moderators' dashboard: charts of the traffic, the model and the decisions (pygal SVG)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+
+from .db import db, utcnow
+from .models import APPROVE, PENDING, REJECT, REJECT_REASONS, Comment, Decision
+from .moderation import require_login
+from .moderation_queue import STATUS_LABELS
+
+bp = Blueprint("dashboard", __name__, url_prefix="/moderation/dashboard")
+bp.before_request(require_login)
+
+DAYS = 30
+BINS = 10
+COLORS = ("#0f6fde", "#e09b00", "#e0323c", "#12803f", "#73737c", "#8e44ad")
+FONTS = '"Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans CJK KR", sans-serif'
+# An SVG shown with <img> runs no script; this header says so again.
+SVG_HEADERS = {
+    "Content-Type": "image/svg+xml; charset=utf-8",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Cache-Control": "private, max-age=60",
+}
+
+
+def comments_per_day() -> list[tuple[str, int]]:
+    """Comments posted on each of the last DAYS days (UTC), oldest first."""
+    since = (utcnow() - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0)
+    day = sa.func.date(Comment.created_at)
+    rows = db.session.execute(
+        sa.select(day, sa.func.count()).where(Comment.created_at >= since).group_by(day)
+    )
+    counts = {str(d)[:10]: n for d, n in rows}
+    days = [(since + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
+    return [(d, counts.get(d, 0)) for d in days]
+
+
+def status_shares() -> dict[str, int]:
+    """How many comments are in each status."""
+    rows = db.session.execute(sa.select(Comment.status, sa.func.count()).group_by(Comment.status))
+    return dict(rows.all())
+
+
+def rejections_per_category() -> dict[str, int]:
+    """Standing rejections by reason."""
+    rows = db.session.execute(
+        sa.select(Decision.reason, sa.func.count())
+        .where(Decision.action == REJECT, Decision.undone_at.is_(None))
+        .group_by(Decision.reason)
+    )
+    return dict(rows.all())
+
+
+def hold_outcomes() -> dict[str, int]:
+    """Held comments that moderators approved (the model was wrong) or rejected (it was right)."""
+    rows = db.session.execute(
+        sa.select(Decision.action, sa.func.count())
+        .where(
+            Decision.status_before == PENDING,
+            Decision.action.in_((APPROVE, REJECT)),
+            Decision.undone_at.is_(None),
+        )
+        .group_by(Decision.action)
+    )
+    return dict(rows.all())
+
+
+def score_histogram() -> list[int]:
+    """Scored comments in BINS equal bins of toxicity, in one pass."""
+    columns = []
+    for i in range(BINS):
+        low, high = i / BINS, (i + 1) / BINS
+        upper = Comment.toxicity <= high if i == BINS - 1 else Comment.toxicity < high
+        columns.append(sa.func.sum(sa.case((sa.and_(Comment.toxicity >= low, upper), 1), else_=0)))
+    row = db.session.execute(sa.select(*columns)).one()
+    return [int(v or 0) for v in row]
+
+
+def _chart(kind: str, title: str, **options):
+    """A pygal chart in the house style, with no JavaScript (pygal loads on first use)."""
+    import pygal
+    from pygal.style import Style
+
+    style = Style(background="#ffffff", plot_background="#ffffff", font_family=FONTS, colors=COLORS)
+    return getattr(pygal, kind)(
+        title=title, style=style, js=[], width=640, height=320, print_values=False, **options
+    )
+
+
+def render_chart(name: str) -> bytes:
+    """One chart as SVG; KeyError for an unknown name."""
+    if name == "daily":
+        data = comments_per_day()
+        chart = _chart("Bar", "일별 댓글 수 (최근 30일)", show_legend=False, x_label_rotation=45)
+        chart.x_labels = [d[5:] for d, _ in data]
+        chart.add("댓글", [n for _, n in data])
+    elif name == "status":
+        shares = status_shares()
+        chart = _chart("Pie", "댓글 상태 비율", inner_radius=0.4)
+        for status, label in STATUS_LABELS.items():
+            chart.add(label, shares.get(status, 0))
+    elif name == "categories":
+        counts = rejections_per_category()
+        chart = _chart("HorizontalBar", "유형별 거절 수", show_legend=False)
+        chart.x_labels = list(REJECT_REASONS.values())
+        chart.add("거절", [counts.get(key, 0) for key in REJECT_REASONS])
+    elif name == "agreement":
+        outcomes = hold_outcomes()
+        chart = _chart("Pie", "보류 판단: 관리자 결정")
+        chart.add("거절 (모델과 같음)", outcomes.get(REJECT, 0))
+        chart.add("승인 (모델과 다름)", outcomes.get(APPROVE, 0))
+    elif name == "scores":
+        chart = _chart("Bar", "유해도 분포", show_legend=False)
+        chart.x_labels = [f"{i / BINS:.1f}" for i in range(BINS)]
+        chart.add("댓글", score_histogram())
+    else:
+        raise KeyError(name)
+    return chart.render()
+
+
+@bp.get("/")
+def index():
+    """The dashboard page: the charts and the figures behind them."""
+    outcomes = hold_outcomes()
+    decided = sum(outcomes.values())
+    return render_template(
+        "moderation/dashboard.html",
+        shares=status_shares(),
+        agreement=(outcomes.get(REJECT, 0) / decided) if decided else None,
+        decided=decided,
+        status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/<name>.svg")
+def chart(name: str):
+    """One chart as an SVG image."""
+    try:
+        svg = render_chart(name)
+    except KeyError:
+        abort(404)
+    return svg, 200, SVG_HEADERS

@@ -1,0 +1,276 @@
+"""The moderators' pages: the queues, the actions on comments and authors, the audit log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from . import moderation_queue as mq
+from . import moderation_service as service
+from . import site_settings
+from .auth import login_manager
+from .db import db, utcnow
+from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+
+CATEGORY_LABELS = REJECT_REASONS
+ACTION_LABELS = {"approve": "승인", "reject": "거절", "ban": "정지", "unban": "정지 해제"}
+BAN_PERIODS = {"1": "1일", "7": "7일", "30": "30일", "forever": "영구"}
+AUDIT_PER_PAGE = 50
+HOLD_REASON_LABELS = {
+    "spam": "반복 게시로 보류됨",
+    "premoderation": "사전 검토로 보류됨",
+    "word_list": "보류 단어가 있어 보류됨",
+}
+
+
+@bp.before_request
+def require_login():
+    """Nothing here is reachable without logging in."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def no_store(response):
+    """Moderation pages hold unpublished comments: no cache keeps a copy."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.context_processor
+def labels():
+    """Korean names the templates show."""
+    return {
+        "queues": mq.QUEUES,
+        "category_labels": CATEGORY_LABELS,
+        "report_labels": REPORT_REASONS,
+        "status_labels": mq.STATUS_LABELS,
+        "action_labels": ACTION_LABELS,
+        "ban_periods": BAN_PERIODS,
+        "hold_reasons": HOLD_REASON_LABELS,
+    }
+
+
+@bp.get("/")
+def index():
+    """The held queue is where the day starts."""
+    return redirect(url_for("moderation.queue", name="held"))
+
+
+def _page_number() -> int:
+    """The ?page= number, 1 when missing or nonsense."""
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+@bp.get("/queue/<name>")
+def queue(name: str):
+    """One queue, a page of cards."""
+    if name not in mq.QUEUES:
+        return redirect(url_for("moderation.queue", name="held"))
+    sort = request.args.get("sort") if request.args.get("sort") in mq.SORTS else "newest"
+    filters = mq.Filters.from_args(request.args) if name == "all" else mq.Filters()
+    config = current_app.config
+    hold = site_settings.current().thresholds.hold
+    page = mq.list_queue(
+        name,
+        sort,
+        _page_number(),
+        config["QUEUE_PER_PAGE"],
+        hold,
+        filters,
+    )
+    return render_template(
+        "moderation/queue.html",
+        name=name,
+        sort=sort,
+        sorts=mq.SORTS,
+        filters=filters,
+        result=page,
+        counts=mq.queue_counts(),
+        newest_id=mq.newest_id(),
+        hold_threshold=hold,
+        poll_seconds=config["QUEUE_POLL_SECONDS"],
+        here=request.full_path.rstrip("?"),
+        highlighted=mq.highlighted,
+    )
+
+
+@bp.get("/counts.json")
+def counts():
+    """Queue sizes and the newest comment's id, for the page's arrival notice."""
+    return jsonify(counts=mq.queue_counts(), newest_id=mq.newest_id())
+
+
+def _back() -> str:
+    """Where the form came from, if it is a moderation page."""
+    target = request.form.get("next") or ""
+    if target.startswith("/moderation/") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("moderation.queue", name="held")
+
+
+def _comment_ids() -> list[int]:
+    """The comment ids a form names, ignoring anything that is not a number."""
+    return [int(v) for v in request.form.getlist("comment_id") if v.isdigit()]
+
+
+@bp.post("/decide")
+def decide():
+    """Approve or reject one comment or a selection."""
+    action = request.form.get("action")
+    ids = _comment_ids()
+    try:
+        if action == "approve":
+            service.approve(current_user, ids)
+            flash(f"{len(ids)}개 댓글을 승인했습니다.")
+        elif action == "reject":
+            reason = request.form.get("reason", "")
+            service.reject(current_user, ids, reason)
+            flash(f"{len(ids)}개 댓글을 거절했습니다 ({CATEGORY_LABELS[reason]}).")
+        else:
+            flash("알 수 없는 작업입니다.", "error")
+    except service.ModerationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/undo")
+def undo():
+    """Take back the moderator's last action."""
+    try:
+        undone = service.undo_last(current_user)
+        flash(f"마지막 작업을 되돌렸습니다 ({len(undone)}건).")
+    except service.ModerationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/authors/<int:reader_id>/ban")
+def ban(reader_id: int):
+    """Ban an author for a period or for good."""
+    period = request.form.get("period", "forever")
+    until = None if period not in ("1", "7", "30") else utcnow() + timedelta(days=int(period))
+    comment_id = request.form.get("comment_id", "")
+    try:
+        service.ban(
+            current_user,
+            reader_id,
+            until,
+            note=request.form.get("note", ""),
+            comment_id=int(comment_id) if comment_id.isdigit() else None,
+        )
+        flash(f"작성자를 정지했습니다 ({BAN_PERIODS.get(period, '영구')}).")
+    except service.ModerationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/authors/<int:reader_id>/unban")
+def unban(reader_id: int):
+    """Lift an author's ban."""
+    try:
+        service.unban(current_user, reader_id)
+        flash("작성자의 정지를 해제했습니다.")
+    except service.ModerationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_back(), code=303)
+
+
+@bp.post("/authors/<int:reader_id>/reject-all")
+def reject_all(reader_id: int):
+    """Reject every comment of an author."""
+    try:
+        count = service.reject_all_by_author(
+            current_user, reader_id, request.form.get("reason", "")
+        )
+        flash(f"작성자의 댓글 {count}개를 거절했습니다.")
+    except service.ModerationError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(_back(), code=303)
+
+
+@bp.get("/authors/<int:reader_id>")
+def author(reader_id: int):
+    """An author's comments, newest first (the 전체 queue filtered by author)."""
+    return redirect(url_for("moderation.queue", name="all", author_id=reader_id))
+
+
+@bp.get("/audit")
+def audit():
+    """Every decision, newest first, with filters by moderator, action, label and date."""
+    query = sa.select(Decision).options(sa.orm.selectinload(Decision.moderator))
+    moderator_name = (request.args.get("moderator") or "").strip()
+    action = request.args.get("action") or ""
+    reason = request.args.get("reason") or ""
+    date_from = request.args.get("date_from") or ""
+    date_to = request.args.get("date_to") or ""
+    if moderator_name:
+        query = query.join(Moderator).where(Moderator.name == moderator_name)
+    if action in ACTIONS:
+        query = query.where(Decision.action == action)
+    if reason in REJECT_REASONS:
+        query = query.where(Decision.reason == reason)
+    start, end = mq._parse_date(date_from), mq._parse_date(date_to)
+    if start:
+        query = query.where(Decision.created_at >= start)
+    if end:
+        query = query.where(Decision.created_at < end + timedelta(days=1))
+    page = _page_number()
+    rows = list(
+        db.session.scalars(
+            query.order_by(Decision.id.desc())
+            .offset((page - 1) * AUDIT_PER_PAGE)
+            .limit(AUDIT_PER_PAGE + 1)
+        )
+    )
+    args = {
+        k: v
+        for k, v in {
+            "moderator": moderator_name,
+            "action": action,
+            "reason": reason,
+            "date_from": date_from,
+            "date_to": date_to,
+        }.items()
+        if v
+    }
+    return render_template(
+        "moderation/audit.html",
+        decisions=rows[:AUDIT_PER_PAGE],
+        has_next=len(rows) > AUDIT_PER_PAGE,
+        page=page,
+        args=args,
+        moderators=db.session.scalars(sa.select(Moderator.name).order_by(Moderator.name)),
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.errorhandler(CSRFError)
+def csrf_error(exc):
+    """An expired or missing form token: back to the page with a message."""
+    flash("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.", "error")
+    return redirect(_back(), code=303)

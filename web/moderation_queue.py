@@ -1,0 +1,241 @@
+"""What the moderators' queues hold: selection, filters, sorts, counts, and the cards' extras."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+
+from .db import db
+from .models import (
+    BAN,
+    FLAGGED,
+    PENDING,
+    REJECTED,
+    STATUSES,
+    VISIBLE_STATUSES,
+    Article,
+    Comment,
+    Decision,
+    Reader,
+    Report,
+)
+
+QUEUES = {"held": "보류", "review": "검토", "reported": "신고", "all": "전체"}
+SORTS = {"newest": "최신순", "toxicity": "유해도순", "uncertain": "불확실순"}
+STATUS_LABELS = {
+    "published": "게시",
+    "flagged": "게시(검토)",
+    "pending": "보류",
+    "rejected": "거절",
+}
+
+
+@dataclass
+class Filters:
+    """The 전체 queue's filters, from the query string; blank means any."""
+
+    status: str = ""
+    article: str = ""
+    category: str = ""
+    author: str = ""
+    author_id: str = ""
+    text: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        """Read the filters, dropping values that are not valid."""
+        values = {name: (args.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__}
+        if values["status"] not in STATUSES:
+            values["status"] = ""
+        if not values["author_id"].isdigit():
+            values["author_id"] = ""
+        for name in ("date_from", "date_to"):
+            if _parse_date(values[name]) is None:
+                values[name] = ""
+        return cls(**values)
+
+    def as_args(self) -> dict:
+        """The filters that are set, for links that keep them."""
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass
+class QueuePage:
+    """One page of a queue."""
+
+    comments: list[Comment]
+    page: int
+    has_next: bool
+    reports: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    history: dict[int, dict] = field(default_factory=dict)
+
+
+def _parse_date(text: str) -> datetime | None:
+    """A YYYY-MM-DD date as UTC midnight, or None."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def queue_condition(name: str):
+    """The SQL condition for a queue's comments."""
+    if name == "held":
+        return Comment.status == PENDING
+    if name == "review":
+        return Comment.status == FLAGGED
+    if name == "reported":
+        return sa.and_(
+            Comment.report_count > 0,
+            Comment.report_count > Comment.reports_seen,
+            Comment.status.in_(VISIBLE_STATUSES),
+        )
+    return sa.true()
+
+
+def _filtered(query, filters: Filters, category_threshold: float):
+    """Apply the 전체 queue's filters."""
+    if filters.status:
+        query = query.where(Comment.status == filters.status)
+    if filters.article:
+        article_ids = sa.select(Article.id).where(
+            sa.or_(Article.key == filters.article, Article.title.contains(filters.article))
+        )
+        query = query.where(Comment.article_id.in_(article_ids))
+    if filters.author:
+        query = query.where(Comment.nickname == filters.author)
+    if filters.author_id:
+        query = query.where(Comment.author_id == int(filters.author_id))
+    if filters.text:
+        query = query.where(Comment.body.contains(filters.text, autoescape=True))
+    if filters.category:
+        score = Comment.categories[filters.category].as_float()
+        query = query.where(score >= category_threshold)
+    if filters.date_from:
+        query = query.where(Comment.created_at >= _parse_date(filters.date_from))
+    if filters.date_to:
+        query = query.where(Comment.created_at < _parse_date(filters.date_to) + timedelta(days=1))
+    return query
+
+
+def list_queue(
+    name: str,
+    sort: str,
+    page: int,
+    per_page: int,
+    hold_threshold: float,
+    filters: Filters | None = None,
+) -> QueuePage:
+    """A page of a queue in the chosen order, newest first among equals."""
+    query = sa.select(Comment).where(queue_condition(name))
+    if name == "all" and filters is not None:
+        query = _filtered(query, filters, category_threshold=0.5)
+    if sort == "toxicity":
+        order = [sa.func.coalesce(Comment.toxicity, 2.0).desc(), Comment.id.desc()]
+    elif sort == "uncertain":
+        # Unscored comments (the model failed) are the most uncertain of all.
+        distance = sa.func.abs(sa.func.coalesce(Comment.toxicity, hold_threshold) - hold_threshold)
+        order = [distance.asc(), Comment.id.desc()]
+    else:
+        order = [Comment.id.desc()]
+    offset = (page - 1) * per_page
+    rows = list(
+        db.session.scalars(
+            query.options(sa.orm.selectinload(Comment.article))
+            .order_by(*order)
+            .offset(offset)
+            .limit(per_page + 1)
+        )
+    )
+    result = QueuePage(comments=rows[:per_page], page=page, has_next=len(rows) > per_page)
+    result.reports = report_reasons([c.id for c in result.comments])
+    result.history = author_history({c.author_id for c in result.comments})
+    return result
+
+
+def queue_counts() -> dict[str, int]:
+    """How many comments wait in each queue."""
+    counts = {}
+    for name in ("held", "review", "reported"):
+        counts[name] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Comment).where(queue_condition(name))
+        )
+    return counts
+
+
+def newest_id() -> int:
+    """The id of the newest comment: the page compares it to notice new arrivals."""
+    return db.session.scalar(sa.select(sa.func.max(Comment.id))) or 0
+
+
+def report_reasons(comment_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """Each comment's report reasons with how many readers gave each."""
+    if not comment_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Report.comment_id, Report.reason, sa.func.count())
+        .where(Report.comment_id.in_(comment_ids))
+        .group_by(Report.comment_id, Report.reason)
+        .order_by(Report.comment_id, sa.func.count().desc())
+    )
+    reasons: dict[int, list[tuple[str, int]]] = {}
+    for comment_id, reason, count in rows:
+        reasons.setdefault(comment_id, []).append((reason, count))
+    return reasons
+
+
+def author_history(author_ids: set[int]) -> dict[int, dict]:
+    """Per author: comments written, comments rejected, bans received, banned now."""
+    if not author_ids:
+        return {}
+    history = {a: {"comments": 0, "rejected": 0, "bans": 0, "banned": False} for a in author_ids}
+    for reader in db.session.scalars(sa.select(Reader).where(Reader.id.in_(author_ids))):
+        history[reader.id]["banned"] = reader.is_banned()
+    rows = db.session.execute(
+        sa.select(
+            Comment.author_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((Comment.status == REJECTED, 1), else_=0)),
+        )
+        .where(Comment.author_id.in_(author_ids))
+        .group_by(Comment.author_id)
+    )
+    for author_id, total, rejected in rows:
+        history[author_id].update(comments=total, rejected=int(rejected or 0))
+    bans = db.session.execute(
+        sa.select(Decision.reader_id, sa.func.count())
+        .where(
+            Decision.reader_id.in_(author_ids),
+            Decision.action == BAN,
+            Decision.undone_at.is_(None),
+        )
+        .group_by(Decision.reader_id)
+    )
+    for author_id, count in bans:
+        history[author_id]["bans"] = count
+    return history
+
+
+def highlighted(body: str, spans: list | None) -> Markup:
+    """The body escaped, with the model's spans wrapped in <mark> (overlaps merged away)."""
+    parts, position = [], 0
+    for span in sorted(spans or [], key=lambda s: (s.get("start", 0), s.get("end", 0))):
+        start, end = int(span.get("start", 0)), int(span.get("end", 0))
+        start, end = max(start, position), min(end, len(body))
+        if start >= end:
+            continue
+        category = str(span.get("category") or "")
+        parts.append(escape(body[position:start]))
+        parts.append(
+            Markup('<mark class="mq-span" data-category="{}">{}</mark>').format(
+                category, body[start:end]
+            )
+        )
+        position = end
+    parts.append(escape(body[position:]))
+    return Markup("").join(parts)

@@ -1,0 +1,64 @@
+"""The admins' settings page: thresholds, pre-moderation, word lists, articles open or closed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from . import site_settings
+from .auth import admin_required
+from .db import db
+from .models import Article
+
+bp = Blueprint("settings", __name__, url_prefix="/moderation/settings")
+ARTICLES_SHOWN = 30
+
+
+@bp.before_request
+@admin_required
+def require_admin():
+    """Only admins get here."""
+
+
+@bp.get("/")
+def index():
+    """The settings form and the articles."""
+    search = (request.args.get("article") or "").strip()[:200]
+    query = sa.select(Article).order_by(Article.id.desc()).limit(ARTICLES_SHOWN)
+    if search:
+        query = query.where(sa.or_(Article.key.contains(search), Article.title.contains(search)))
+    return render_template(
+        "moderation/settings.html",
+        settings=site_settings.current(),
+        articles=db.session.scalars(query),
+        search=search,
+    )
+
+
+@bp.post("/")
+def save():
+    """Store the site-wide settings."""
+    try:
+        site_settings.save(current_user.id, request.form)
+        flash("설정을 저장했습니다.")
+    except site_settings.SettingsError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("settings.index"), code=303)
+
+
+@bp.post("/articles/<int:article_id>")
+def article(article_id: int):
+    """Open or close an article's comments, or turn its pre-moderation on or off."""
+    target = db.session.get(Article, article_id)
+    if target is None:
+        flash("존재하지 않는 기사입니다.", "error")
+        return redirect(url_for("settings.index"), code=303)
+    if request.form.get("comments_open") in ("0", "1"):
+        target.comments_open = request.form["comments_open"] == "1"
+    if request.form.get("premoderated") in ("0", "1"):
+        target.premoderated = request.form["premoderated"] == "1"
+    db.session.commit()
+    flash(f"{target.title or target.key}: 설정을 바꿨습니다.")
+    return redirect(url_for("settings.index", article=request.form.get("search", "")), code=303)

@@ -1,0 +1,103 @@
+"""Settings admins change in the page: thresholds, pre-moderation and the word lists.
+
+Stored as one row per key; a key never set falls back to the app config, so a
+fresh site behaves as its environment says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app, g
+
+from .db import db, utcnow
+from .models import SiteSetting
+from .policy import Thresholds
+
+MAX_WORDS = 500
+MAX_WORD_LENGTH = 50
+
+
+class SettingsError(ValueError):
+    """A value the settings page refuses; the message is for the admin."""
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The settings in force."""
+
+    thresholds: Thresholds
+    premoderate_all: bool = False
+    hold_words: tuple[str, ...] = field(default_factory=tuple)
+    allow_words: tuple[str, ...] = field(default_factory=tuple)
+
+    def holds_for_words(self, body: str) -> bool:
+        """Whether the body contains a word that always holds a comment."""
+        folded = body.casefold()
+        return any(word.casefold() in folded for word in self.hold_words)
+
+    def mask_allowed(self, body: str) -> str:
+        """The body with the never-counted words blanked out, same length (spans stay put)."""
+        for word in self.allow_words:
+            start = body.casefold().find(word.casefold())
+            while start != -1:
+                body = body[:start] + " " * len(word) + body[start + len(word) :]
+                start = body.casefold().find(word.casefold(), start + len(word))
+        return body
+
+
+def current() -> SiteSettings:
+    """The settings for this request, read once."""
+    if "site_settings" not in g:
+        stored = dict(db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all())
+        config = current_app.config
+        g.site_settings = SiteSettings(
+            thresholds=Thresholds(
+                hold=float(stored.get("hold_threshold", config["HOLD_THRESHOLD"])),
+                review=float(stored.get("review_threshold", config["REVIEW_THRESHOLD"])),
+            ),
+            premoderate_all=bool(stored.get("premoderate_all", False)),
+            hold_words=tuple(stored.get("hold_words", ())),
+            allow_words=tuple(stored.get("allow_words", ())),
+        )
+    return g.site_settings
+
+
+def parse_words(text: str) -> list[str]:
+    """One word or phrase a line, blanks and repeats dropped; SettingsError if too many."""
+    words = list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
+    if len(words) > MAX_WORDS:
+        raise SettingsError(f"단어는 {MAX_WORDS}개까지 넣을 수 있습니다.")
+    if any(len(word) > MAX_WORD_LENGTH for word in words):
+        raise SettingsError(f"단어 하나는 {MAX_WORD_LENGTH}자까지입니다.")
+    return words
+
+
+def save(moderator_id: int, form) -> SiteSettings:
+    """Validate and store the settings form; SettingsError with a message otherwise."""
+    try:
+        hold = float(form.get("hold_threshold", ""))
+        review = float(form.get("review_threshold", ""))
+        Thresholds(hold=hold, review=review)
+    except ValueError:
+        raise SettingsError("기준값은 0 ≤ 검토 기준 ≤ 보류 기준 ≤ 1 이어야 합니다.") from None
+    values = {
+        "hold_threshold": hold,
+        "review_threshold": review,
+        "premoderate_all": form.get("premoderate_all") == "1",
+        "hold_words": parse_words(form.get("hold_words", "")),
+        "allow_words": parse_words(form.get("allow_words", "")),
+    }
+    now = utcnow()
+    for key, value in values.items():
+        row = db.session.get(SiteSetting, key)
+        if row is None:
+            db.session.add(
+                SiteSetting(key=key, value=value, updated_at=now, updated_by=moderator_id)
+            )
+        else:
+            row.value, row.updated_at, row.updated_by = value, now, moderator_id
+    db.session.commit()
+    g.pop("site_settings", None)
+    return current()
