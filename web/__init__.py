@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=1)
 
-    from . import api, db, demo, errors, scoring, scoring_api, security, widget
+    from . import api, api_docs, db, demo, errors, scoring, scoring_api, security, widget
     from .policy import Thresholds
 
     Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     api.init_app(app)
     scoring_api.init_app(app)
+    api_docs.init_app(app)
     app.register_blueprint(widget.bp)
     app.register_blueprint(demo.bp)
     return app

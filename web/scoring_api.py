@@ -9,6 +9,7 @@ from classifier.labels import CATEGORIES
 
 from . import security
 from .api_keys import ApiError, authenticated_key, require_api_key
+from .comment_store import MAX_ROW_ID
 from .db import db
 from .errors import error_response
 from .models import FLAGGED, PENDING, Comment, FeedbackLabel
@@ -122,7 +123,9 @@ def feedback_target(data: dict) -> tuple[str, int | None]:
     comment_id = data["comment_id"]
     if not isinstance(comment_id, int) or isinstance(comment_id, bool):
         raise ApiError(422, "invalid_type", "comment_id는 정수여야 합니다.")
-    body = db.session.scalar(sa.select(Comment.body).where(Comment.id == comment_id))
+    body = None
+    if 0 < comment_id <= MAX_ROW_ID:
+        body = db.session.scalar(sa.select(Comment.body).where(Comment.id == comment_id))
     if body is None:
         raise ApiError(404, "comment_not_found", f"댓글 {comment_id}이(가) 없습니다.")
     return body, comment_id

@@ -260,3 +260,9 @@ def test_ping(client):
 def test_unknown_api_path_and_method_are_json(client, key):
     assert_error(client.get("/api/v1/nothing"), 404, "not_found")
     assert_error(client.get("/api/v1/score", headers=bearer(key)), 405, "method_not_allowed")
+
+
+def test_feedback_on_an_id_beyond_the_column_is_404(client, key):
+    payload = {"comment_id": 2**31, "labels": []}
+    response = client.post("/api/v1/feedback", json=payload, headers=bearer(key))
+    assert_error(response, 404, "comment_not_found")
