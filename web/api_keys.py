@@ -5,6 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+import threading
+import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, g, request
@@ -14,6 +17,52 @@ from .models import ApiKey
 from .security import limiter
 
 KEY_PREFIX = "cm_"
+CACHE_EXTENSION = "comment_mod_api_key_cache"
+
+
+@dataclass(frozen=True)
+class KeyIdentity:
+    """Who is calling: what a request needs of a valid key."""
+
+    id: int
+    name: str
+
+
+class KeyCache:
+    """Valid keys seen lately, so that a busy caller costs no database query per request.
+
+    Each worker has its own; a key revoked by another process (the CLI) keeps working
+    here for at most ``API_KEY_CACHE_SECONDS``.
+    """
+
+    def __init__(self):
+        self._entries: dict[str, tuple[KeyIdentity, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> KeyIdentity | None:
+        """The cached identity, if still fresh."""
+        entry = self._entries.get(key_hash)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, key_hash: str, identity: KeyIdentity, seconds: float) -> None:
+        """Remember a valid key for ``seconds``."""
+        if seconds > 0:
+            with self._lock:
+                if len(self._entries) > 10_000:  # many keys: start over rather than grow
+                    self._entries.clear()
+                self._entries[key_hash] = (identity, time.monotonic() + seconds)
+
+    def forget(self, key_hash: str) -> None:
+        """Drop a key, e.g. just revoked."""
+        with self._lock:
+            self._entries.pop(key_hash, None)
+
+
+def key_cache() -> KeyCache:
+    """The current app's cache, made on first use."""
+    return current_app.extensions.setdefault(CACHE_EXTENSION, KeyCache())
 
 
 class ApiError(Exception):
@@ -65,6 +114,7 @@ def revoke_api_key(record: ApiKey) -> bool:
         return False
     record.revoked_at = utcnow()
     db.session.commit()
+    key_cache().forget(record.key_hash)
     return True
 
 
@@ -82,21 +132,26 @@ def _bearer_token() -> str:
     return token.strip()
 
 
-def authenticated_key() -> ApiKey:
-    """The request's valid key, looked up once per request; ApiError 401 or 403 otherwise."""
-    record = g.get("api_key")
-    if record is not None:
-        return record
-    token = _bearer_token()
-    record = db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == hash_key(token)))
-    if record is None:
-        raise ApiError(
-            401, "invalid_api_key", "알 수 없는 API 키입니다.", {"WWW-Authenticate": "Bearer"}
-        )
-    if record.revoked:
-        raise ApiError(403, "revoked_api_key", "폐기된 API 키입니다.")
-    g.api_key = record
-    return record
+def authenticated_key() -> KeyIdentity:
+    """The request's valid key, checked once per request; ApiError 401 or 403 otherwise."""
+    identity = g.get("api_key")
+    if identity is not None:
+        return identity
+    key_hash = hash_key(_bearer_token())
+    cache = key_cache()
+    identity = cache.get(key_hash)
+    if identity is None:
+        record = db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == key_hash))
+        if record is None:
+            raise ApiError(
+                401, "invalid_api_key", "알 수 없는 API 키입니다.", {"WWW-Authenticate": "Bearer"}
+            )
+        if record.revoked:
+            raise ApiError(403, "revoked_api_key", "폐기된 API 키입니다.")
+        identity = KeyIdentity(record.id, record.name)
+        cache.put(key_hash, identity, current_app.config["API_KEY_CACHE_SECONDS"])
+    g.api_key = identity
+    return identity
 
 
 def api_key_limit_key() -> str:

@@ -82,6 +82,9 @@ class Config:
         self.ACTION_LIMIT_PER_READER = _env("ACTION_LIMIT_PER_READER", "60 per minute")
         # Requests per API key to the keyed scoring API (score, feedback).
         self.API_KEY_RATE_LIMIT = _env("API_KEY_RATE_LIMIT", "600 per minute")
+        # A worker trusts a key it has checked for this long; a key revoked from the CLI
+        # stops working within this time (at once when revoked in the same process).
+        self.API_KEY_CACHE_SECONDS = _env_float("API_KEY_CACHE_SECONDS", 5.0)
         # Rate-limited answers carry Retry-After and X-RateLimit-* headers.
         self.RATELIMIT_HEADERS_ENABLED = _env_bool("RATELIMIT_HEADERS_ENABLED", True)
         # Scoring API: texts per request and characters per text.

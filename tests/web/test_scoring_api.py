@@ -266,3 +266,24 @@ def test_feedback_on_an_id_beyond_the_column_is_404(client, key):
     payload = {"comment_id": 2**31, "labels": []}
     response = client.post("/api/v1/feedback", json=payload, headers=bearer(key))
     assert_error(response, 404, "comment_not_found")
+
+
+def test_a_key_revoked_elsewhere_stops_working_after_the_cache(app_factory):
+    app = app_factory(API_KEY_CACHE_SECONDS=0)
+    client, key = app.test_client(), new_key(app)
+    assert client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key)).status_code == 200
+    with app.app_context():  # as the CLI would, from another process
+        db.session.execute(sa.update(ApiKey).values(revoked_at=sa.func.now()))
+        db.session.commit()
+    response = client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key))
+    assert_error(response, 403, "revoked_api_key")
+
+
+def test_a_checked_key_is_trusted_for_the_cache_time(app_factory):
+    app = app_factory(API_KEY_CACHE_SECONDS=60)
+    client, key = app.test_client(), new_key(app)
+    assert client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key)).status_code == 200
+    with app.app_context():
+        db.session.execute(sa.update(ApiKey).values(revoked_at=sa.func.now()))
+        db.session.commit()
+    assert client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key)).status_code == 200
