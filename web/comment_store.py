@@ -58,7 +58,9 @@ class Page:
 
 def find_article(key: str) -> Article:
     """The article with this key; CommentError 404 if there is none."""
-    article = db.session.scalar(sa.select(Article).where(Article.key == key))
+    article = None
+    if "\x00" not in key:  # PostgreSQL refuses NUL in a query; no key can hold it
+        article = db.session.scalar(sa.select(Article).where(Article.key == key))
     if article is None:
         raise CommentError(404, "unknown_article", "존재하지 않는 기사입니다.")
     return article

@@ -11,7 +11,7 @@ from . import security
 from .api_keys import ApiError, authenticated_key, require_api_key
 from .comment_store import MAX_ROW_ID
 from .db import db
-from .errors import error_response
+from .errors import error_response, request_json
 from .models import FLAGGED, PENDING, Comment, FeedbackLabel
 from .policy import Thresholds, decide
 from .scoring import ModelUnavailable, model_holder
@@ -42,7 +42,7 @@ def json_object() -> dict:
     """The request's JSON object; ApiError for a wrong media type, bad JSON or a non-object."""
     if not request.is_json:
         raise ApiError(415, "json_required", "JSON 형식(application/json)으로 보내 주세요.")
-    data = request.get_json(silent=True)
+    data = request_json()
     if data is None:
         raise ApiError(400, "invalid_json", "요청 본문이 올바른 JSON이 아닙니다.")
     if not isinstance(data, dict):

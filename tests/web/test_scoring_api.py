@@ -287,3 +287,26 @@ def test_a_checked_key_is_trusted_for_the_cache_time(app_factory):
         db.session.execute(sa.update(ApiKey).values(revoked_at=sa.func.now()))
         db.session.commit()
     assert client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 100_000,  # deeper than the JSON parser's recursion limit
+        '{"text": "\\ud800 바보"}',  # a lone surrogate: not encodable text
+        '{"text": "a\\u0000b"}',  # NUL: PostgreSQL cannot store it
+        '{"text": "a", "\\udc00": 1}',
+    ],
+)
+def test_unreadable_json_is_400_on_every_api(client, key, article, raw):
+    for path in ("/api/v1/score", "/api/v1/feedback"):
+        response = client.post(path, data=raw, content_type="application/json", headers=bearer(key))
+        assert_error(response, 400, "invalid_json")
+    response = client.post(
+        f"/api/v1/articles/{article}/comments", data=raw, content_type="application/json"
+    )
+    assert_error(response, 400, "invalid_json")
+
+
+def test_article_key_with_nul_is_404(client):
+    assert_error(client.get("/api/v1/articles/a%00b/comments"), 404, "unknown_article")
