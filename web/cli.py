@@ -70,6 +70,7 @@ def print_urls(host: str, port: int, echo=click.echo) -> None:
     echo(f"Demo article:   {base}/")
     echo(f"All comments:   {base}/articles/demo/comments")
     echo(f"Comments API:   {base}/api/v1/articles/demo/comments")
+    echo(f"API reference:  {base}/api/v1/docs")
     echo(f'Embed script:   <script src="{base}/embed.js" data-article-key="KEY"></script>')
 
 

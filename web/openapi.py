@@ -31,6 +31,27 @@ def _obj(properties: dict, required=None, **extra) -> dict:
 ERROR = _json(_ref("Error"), 'An error: `{"error": {"code", "message"}}`.')
 KEYED = [{"apiKey": []}]
 
+# The scoring API's refusals, for the reference (the widget's are in its own docs).
+ERROR_CODES = [
+    (400, "invalid_json"),
+    (401, "missing_api_key"),
+    (401, "invalid_api_key"),
+    (403, "revoked_api_key"),
+    (404, "comment_not_found"),
+    (413, "request_entity_too_large"),
+    (413, "text_too_long"),
+    (415, "json_required"),
+    (422, "invalid_type"),
+    (422, "missing_field"),
+    (422, "empty_list"),
+    (422, "too_many_texts"),
+    (422, "empty_text"),
+    (422, "unknown_label"),
+    (429, "too_many_requests"),
+    (503, "model_unavailable"),
+    (503, "unhealthy"),
+]
+
 
 def _schemas(max_texts: int, max_length: int) -> dict:
     """The component schemas."""
@@ -319,7 +340,9 @@ def openapi_document(config) -> dict:
                 "keyed endpoints take `Authorization: Bearer KEY` (comment-mod create-api-key) "
                 f"and are limited to {config['API_KEY_RATE_LIMIT']} per key (429 with "
                 "Retry-After). Request bodies over "
-                f"{config['MAX_CONTENT_LENGTH']:,} bytes are 413."
+                f"{config['MAX_CONTENT_LENGTH']:,} bytes are 413. Error codes: "
+                + ", ".join(f"{status} `{code}`" for status, code in ERROR_CODES)
+                + "."
             ),
         },
         "paths": {**_scoring_paths(), **_widget_paths()},
