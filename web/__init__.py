@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import (
         accounts,
         api,
+        api_docs,
         auth,
         dashboard,
         db,
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         errors,
         moderation,
         scoring,
+        scoring_api,
         security,
         settings,
         widget,
@@ -50,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     api.init_app(app)
+    scoring_api.init_app(app)
+    api_docs.init_app(app)
     app.register_blueprint(widget.bp)
     app.register_blueprint(demo.bp)
     auth.init_app(app)

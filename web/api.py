@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from . import comment_store, security
 from .comment_store import CommentError
 from .db import db
-from .errors import error_response
+from .errors import error_response, request_json
 from .models import PENDING
 from .readers import current_reader, ensure_reader
 
@@ -39,7 +39,7 @@ def json_body() -> dict:
     """The request's JSON object; CommentError for anything else."""
     if not request.is_json:
         raise CommentError(415, "json_required", "JSON 형식으로 보내 주세요.")
-    data = request.get_json(silent=True)
+    data = request_json()
     if not isinstance(data, dict):
         raise CommentError(400, "invalid_json", "요청 내용을 읽을 수 없습니다.")
     return data

@@ -70,6 +70,7 @@ def print_urls(host: str, port: int, echo=click.echo) -> None:
     echo(f"Demo article:   {base}/")
     echo(f"All comments:   {base}/articles/demo/comments")
     echo(f"Comments API:   {base}/api/v1/articles/demo/comments")
+    echo(f"API reference:  {base}/api/v1/docs")
     echo(f'Embed script:   <script src="{base}/embed.js" data-article-key="KEY"></script>')
 
 
@@ -196,6 +197,81 @@ def create_moderator(name, admin, password):
         db.session.add(moderator)
         db.session.commit()
     click.echo(f"Created {'admin' if admin else 'moderator'} {name}")
+
+
+@main.command("create-api-key")
+@click.argument("name")
+def create_api_key_command(name):
+    """Create an API key called NAME and print it (only this once)."""
+    from . import create_app
+    from .api_keys import create_api_key
+
+    app = create_app()
+    with app.app_context():
+        try:
+            record, key = create_api_key(name)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Created API key {record.name} (id {record.id}). Keep it now, it is not stored:")
+    click.echo(key)
+
+
+@main.group("api-keys")
+def api_keys_group():
+    """List and revoke the scoring API's keys."""
+
+
+@api_keys_group.command("list")
+def api_keys_list():
+    """Every key: id, name, created, revoked."""
+    from . import create_app
+    from .api_keys import list_api_keys
+
+    app = create_app()
+    with app.app_context():
+        records = list_api_keys()
+    if not records:
+        click.echo("No API keys (comment-mod create-api-key NAME).")
+    for r in records:
+        revoked = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked else "active"
+        click.echo(f"{r.id:>4}  {r.name:<30}  created {r.created_at:%Y-%m-%d %H:%M}  {revoked}")
+
+
+@api_keys_group.command("revoke")
+@click.argument("name_or_id")
+def api_keys_revoke(name_or_id):
+    """Revoke the key called NAME_OR_ID (or with that id): it stops working at once."""
+    from . import create_app
+    from .api_keys import find_api_key, revoke_api_key
+
+    app = create_app()
+    with app.app_context():
+        record = find_api_key(name_or_id)
+        if record is None:
+            raise click.ClickException(f"no API key {name_or_id!r}")
+        changed = revoke_api_key(record)
+    click.echo(
+        f"Revoked API key {record.name}" if changed else f"{record.name} was already revoked"
+    )
+
+
+@main.command("export-feedback")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+def export_feedback_command(out):
+    """Write the feedback labels sent through the API as training data (native JSONL)."""
+    import json
+
+    from . import create_app
+    from .db import db
+    from .models import FeedbackLabel
+
+    app = create_app()
+    with app.app_context():
+        rows = db.session.scalars(sa.select(FeedbackLabel).order_by(FeedbackLabel.id))
+        lines = [json.dumps({"text": r.text, "labels": r.labels}, ensure_ascii=False) for r in rows]
+    with open(out, "w", encoding="utf-8") as f:
+        f.writelines(line + "\n" for line in lines)
+    click.echo(f"Wrote {len(lines):,} feedback labels to {out}")
 
 
 if __name__ == "__main__":

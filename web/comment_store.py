@@ -60,14 +60,28 @@ class Page:
 
 def find_article(key: str) -> Article:
     """The article with this key; CommentError 404 if there is none."""
-    article = db.session.scalar(sa.select(Article).where(Article.key == key))
+    article = None
+    if "\x00" not in key:  # PostgreSQL refuses NUL in a query; no key can hold it
+        article = db.session.scalar(sa.select(Article).where(Article.key == key))
     if article is None:
         raise CommentError(404, "unknown_article", "존재하지 않는 기사입니다.")
     return article
 
 
+# Ids are 32-bit integers on PostgreSQL: a larger one names no comment (and would
+# make the query itself fail).
+MAX_ROW_ID = 2**31 - 1
+
+
+def check_comment_id(comment_id: int) -> None:
+    """CommentError 404 for an id no comment can have."""
+    if not 0 < comment_id <= MAX_ROW_ID:
+        raise CommentError(404, "unknown_comment", "존재하지 않거나 삭제된 댓글입니다.")
+
+
 def find_visible_comment(comment_id: int) -> Comment:
     """A comment everyone may see; CommentError 404 otherwise."""
+    check_comment_id(comment_id)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status not in VISIBLE_STATUSES:
         raise CommentError(404, "unknown_comment", "존재하지 않거나 삭제된 댓글입니다.")
@@ -256,6 +270,7 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
         raise CommentError(400, "invalid_vote", "찬성 또는 반대를 선택해 주세요.")
     value = VOTE_VALUES[choice]
     db.session.flush()  # a new reader's row first, so the lock below is the first write
+    check_comment_id(comment_id)
     lock_comment_row(comment_id)
     comment = find_visible_comment(comment_id)
     vote = db.session.scalar(

@@ -85,6 +85,20 @@ class Config:
         # Moderation queue page size, and how often (seconds) the page asks for new items.
         self.QUEUE_PER_PAGE = int(_env_float("QUEUE_PER_PAGE", 20))
         self.QUEUE_POLL_SECONDS = int(_env_float("QUEUE_POLL_SECONDS", 30))
+
+        # Requests per API key to the keyed scoring API (score, feedback).
+        self.API_KEY_RATE_LIMIT = _env("API_KEY_RATE_LIMIT", "600 per minute")
+        # A worker trusts a key it has checked for this long; a key revoked from the CLI
+        # stops working within this time (at once when revoked in the same process).
+        self.API_KEY_CACHE_SECONDS = _env_float("API_KEY_CACHE_SECONDS", 5.0)
+        # Rate-limited answers carry Retry-After and X-RateLimit-* headers.
+        self.RATELIMIT_HEADERS_ENABLED = _env_bool("RATELIMIT_HEADERS_ENABLED", True)
+        # Scoring API: texts per request and characters per text.
+        self.API_MAX_TEXTS = int(_env_float("API_MAX_TEXTS", 100))
+        self.API_MAX_TEXT_LENGTH = int(_env_float("API_MAX_TEXT_LENGTH", 5000))
+        # Largest request body in bytes (413 above it): room for 100 texts of 5,000
+        # characters even when every character is sent as a \uXXXX escape.
+        self.MAX_CONTENT_LENGTH = int(_env_float("MAX_CONTENT_LENGTH", 4 * 1024 * 1024))
         # Cookie settings: a widget embedded on another site over HTTPS needs
         # SESSION_COOKIE_SAMESITE=None and SESSION_COOKIE_SECURE=1.
         self.SESSION_COOKIE_SAMESITE = _env("SESSION_COOKIE_SAMESITE", "Lax")

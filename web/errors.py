@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -26,6 +28,36 @@ def error_response(status: int, code: str, message: str | None = None):
     """The API's only error answer: ``{"error": {"code", "message"}}`` with the status."""
     body = {"error": {"code": code, "message": message or _MESSAGES.get(status, "")}}
     return jsonify(body), status
+
+
+# NUL cannot be stored in PostgreSQL text and a lone surrogate cannot be encoded to
+# UTF-8 at all: JSON can carry both (as escapes), no real text needs them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable_text(value) -> bool:
+    """Whether any string (key or value) in parsed JSON holds NUL or a lone surrogate."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unstorable_text(k) or _has_unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_unstorable_text(v) for v in value)
+    return False
+
+
+def request_json():
+    """The request's parsed JSON, or None when it cannot be read or holds unstorable text.
+
+    Flask's silent parsing only covers ValueError; JSON nested deeper than the
+    parser's recursion limit raises RecursionError, which a client must not turn
+    into a 500.
+    """
+    try:
+        data = request.get_json(silent=True)
+        return None if _has_unstorable_text(data) else data
+    except RecursionError:
+        return None
 
 
 def _code_for(exc: HTTPException) -> str:

@@ -1,4 +1,5 @@
-"""Records: readers, articles, comments, votes, reports, moderators and their decisions."""
+"""Records: readers, articles, comments, votes, reports, moderators and their decisions,
+API keys and feedback labels."""
 
 from __future__ import annotations
 
@@ -335,3 +336,55 @@ class SiteSetting(db.Model):
     updated_by: Mapped[int | None] = mapped_column(
         sa.ForeignKey("moderators.id", ondelete="SET NULL")
     )
+
+
+class ApiKey(db.Model):
+    """A key another system uses to call the scoring API; only its sha256 is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def revoked(self) -> bool:
+        """Whether the key may no longer be used."""
+        return self.revoked_at is not None
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form, without the hash."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
+
+class FeedbackLabel(db.Model):
+    """Labels a caller of the API believes right for a text, kept for retraining."""
+
+    __tablename__ = "feedback_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    # Category names from classifier.labels.CATEGORIES; empty means a clean text.
+    labels: Mapped[list] = mapped_column(JSONType)
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL")
+    )
+    api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "labels": self.labels,
+            "comment_id": self.comment_id,
+            "created_at": self.created_at.isoformat(),
+        }

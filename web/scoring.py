@@ -53,12 +53,17 @@ class ModelHolder:
 
     def score(self, text: str):
         """Score one text; any failure of the model becomes ModelUnavailable."""
+        (score,), version = self.score_many([text])
+        return score, version
+
+    def score_many(self, texts: list[str]):
+        """Score texts in one batch: (scores in order, model version); ModelUnavailable."""
         model = self.get()
         try:
-            (score,) = model.score([text])
+            scores = model.score(texts)
         except Exception as exc:
             raise ModelUnavailable(f"model {model.version} failed to score: {exc}") from exc
-        return score, model.version
+        return scores, model.version
 
 
 def init_app(app: Flask) -> None:

@@ -62,27 +62,31 @@ def tiny_model():
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A PostgreSQL database for the tests, created if missing.
+def postgres_url():
+    """A PostgreSQL database of this test session's own, dropped at the end.
+
+    The database named by TEST_DATABASE_URL gets a suffix with the process id, so
+    that test runs of other branches on the same server (whose tables may point at
+    ours) neither break nor are broken by this one.
 
     Unreachable PostgreSQL skips the PostgreSQL half of the suite on a laptop,
     but fails it when CI is set: there it must run.
     """
-    url = sa.engine.make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL))
+    base = sa.engine.make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL))
+    url = base.set(database=f"{base.database}_{os.getpid()}")
     admin = url.set(drivername="postgresql", database="test").render_as_string(hide_password=False)
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)
-            ).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{url.database}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{url.database}"')
     except psycopg.OperationalError as exc:
         message = f"PostgreSQL unreachable at {url.host}:{url.port}: {exc}"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    return url.render_as_string(hide_password=False)
+    yield url.render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -167,6 +167,10 @@ def test_vote_errors(client, article):
     assert_error(
         client.post("/api/v1/comments/999999/vote", json={"value": "up"}), 404, "unknown_comment"
     )
+    # Beyond PostgreSQL's integer column: still simply no such comment.
+    for action, payload in (("vote", {"value": "up"}), ("report", {"reason": "spam"})):
+        response = client.post(f"/api/v1/comments/{2**31}/{action}", json=payload)
+        assert_error(response, 404, "unknown_comment")
 
 
 def test_list_shows_my_vote(app, client, article):

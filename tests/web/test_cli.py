@@ -119,3 +119,52 @@ def test_create_moderator(env):
     assert again.exit_code == 1 and "already exists" in again.output
     short = runner.invoke(cli.main, ["create-moderator", "lee"], input="short\n" * 2)
     assert short.exit_code == 1 and "at least 10" in short.output
+
+
+def test_api_key_commands(env):
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init-db"]).exit_code == 0
+    result = runner.invoke(cli.main, ["create-api-key", "news-site"])
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("cm_") and len(key) > 40
+    assert runner.invoke(cli.main, ["create-api-key", "news-site"]).exit_code == 1
+
+    from web import create_app
+    from web.api_keys import hash_key
+    from web.models import ApiKey
+
+    app = create_app()
+    with app.app_context():
+        record = db.session.scalar(sa.select(ApiKey))
+        assert record.key_hash == hash_key(key)
+        db.engine.dispose()
+    listing = runner.invoke(cli.main, ["api-keys", "list"]).output
+    assert "news-site" in listing and "active" in listing and key not in listing
+
+    assert runner.invoke(cli.main, ["api-keys", "revoke", "nope"]).exit_code == 1
+    result = runner.invoke(cli.main, ["api-keys", "revoke", str(record.id)])
+    assert result.exit_code == 0 and "Revoked" in result.output
+    assert "already" in runner.invoke(cli.main, ["api-keys", "revoke", "news-site"]).output
+    assert "revoked" in runner.invoke(cli.main, ["api-keys", "list"]).output
+
+
+def test_export_feedback_writes_training_data(env, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init-db"]).exit_code == 0
+    from web import create_app
+    from web.api_keys import create_api_key
+    from web.models import FeedbackLabel
+
+    app = create_app()
+    with app.app_context():
+        record, _ = create_api_key("partner")
+        db.session.add(FeedbackLabel(text="이 바보야", labels=["insult"], api_key_id=record.id))
+        db.session.commit()
+        db.engine.dispose()
+    out = tmp_path / "feedback" / "api.jsonl"
+    out.parent.mkdir()
+    result = runner.invoke(cli.main, ["export-feedback", str(out)])
+    assert result.exit_code == 0, result.output
+    (example,) = classifier.read_examples(out.parent)
+    assert example.text == "이 바보야" and example.toxic

@@ -1,0 +1,177 @@
+"""API keys for the scoring API: creation, lookup by hash, revocation, the per-key limit."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, g, request
+
+from .db import db, utcnow
+from .models import ApiKey
+from .security import limiter
+
+KEY_PREFIX = "cm_"
+CACHE_EXTENSION = "comment_mod_api_key_cache"
+
+
+@dataclass(frozen=True)
+class KeyIdentity:
+    """Who is calling: what a request needs of a valid key."""
+
+    id: int
+    name: str
+
+
+class KeyCache:
+    """Valid keys seen lately, so that a busy caller costs no database query per request.
+
+    Each worker has its own; a key revoked by another process (the CLI) keeps working
+    here for at most ``API_KEY_CACHE_SECONDS``.
+    """
+
+    def __init__(self):
+        self._entries: dict[str, tuple[KeyIdentity, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> KeyIdentity | None:
+        """The cached identity, if still fresh."""
+        entry = self._entries.get(key_hash)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, key_hash: str, identity: KeyIdentity, seconds: float) -> None:
+        """Remember a valid key for ``seconds``."""
+        if seconds > 0:
+            with self._lock:
+                if len(self._entries) > 10_000:  # many keys: start over rather than grow
+                    self._entries.clear()
+                self._entries[key_hash] = (identity, time.monotonic() + seconds)
+
+    def forget(self, key_hash: str) -> None:
+        """Drop a key, e.g. just revoked."""
+        with self._lock:
+            self._entries.pop(key_hash, None)
+
+
+def key_cache() -> KeyCache:
+    """The current app's cache, made on first use."""
+    return current_app.extensions.setdefault(CACHE_EXTENSION, KeyCache())
+
+
+class ApiError(Exception):
+    """A refused API request, answered with the one error shape."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key: sha256 is enough for 256 random bits, no salt needed."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_api_key(name: str) -> tuple[ApiKey, str]:
+    """Store a new key under ``name`` and return it with the key itself, shown only now."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("a key's name must be 1 to 100 characters")
+    if db.session.scalar(sa.select(ApiKey.id).where(ApiKey.name == name)) is not None:
+        raise ValueError(f"an API key named {name!r} already exists")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    record = ApiKey(name=name, key_hash=hash_key(key))
+    db.session.add(record)
+    db.session.commit()
+    return record, key
+
+
+def list_api_keys() -> list[ApiKey]:
+    """Every key, oldest first."""
+    return list(db.session.scalars(sa.select(ApiKey).order_by(ApiKey.id)))
+
+
+def find_api_key(name_or_id: str) -> ApiKey | None:
+    """A key by its name, or by its id when no key has that name."""
+    record = db.session.scalar(sa.select(ApiKey).where(ApiKey.name == name_or_id))
+    if record is None and name_or_id.isdigit():
+        record = db.session.get(ApiKey, int(name_or_id))
+    return record
+
+
+def revoke_api_key(record: ApiKey) -> bool:
+    """Stop a key from working; False if it already was revoked."""
+    if record.revoked:
+        return False
+    record.revoked_at = utcnow()
+    db.session.commit()
+    key_cache().forget(record.key_hash)
+    return True
+
+
+def _bearer_token() -> str:
+    """The key from ``Authorization: Bearer KEY``; ApiError 401 when absent."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "missing_api_key",
+            "API 키가 필요합니다: Authorization: Bearer KEY",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+def authenticated_key() -> KeyIdentity:
+    """The request's valid key, checked once per request; ApiError 401 or 403 otherwise."""
+    identity = g.get("api_key")
+    if identity is not None:
+        return identity
+    key_hash = hash_key(_bearer_token())
+    cache = key_cache()
+    identity = cache.get(key_hash)
+    if identity is None:
+        record = db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == key_hash))
+        if record is None:
+            raise ApiError(
+                401, "invalid_api_key", "알 수 없는 API 키입니다.", {"WWW-Authenticate": "Bearer"}
+            )
+        if record.revoked:
+            raise ApiError(403, "revoked_api_key", "폐기된 API 키입니다.")
+        identity = KeyIdentity(record.id, record.name)
+        cache.put(key_hash, identity, current_app.config["API_KEY_CACHE_SECONDS"])
+    g.api_key = identity
+    return identity
+
+
+def api_key_limit_key() -> str:
+    """Rate-limit key: the API key's id (authenticating first if nothing has yet)."""
+    return f"api-key:{authenticated_key().id}"
+
+
+_per_key_limit = limiter.shared_limit(
+    lambda: current_app.config["API_KEY_RATE_LIMIT"],
+    scope="api-key",
+    key_func=api_key_limit_key,
+)
+
+
+def require_api_key(view):
+    """Let the view run only for a valid, unrevoked key within its rate limit."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        authenticated_key()
+        return view(*args, **kwargs)
+
+    return _per_key_limit(checked)

@@ -1,0 +1,354 @@
+"""The OpenAPI 3 document of everything under /api/v1, built from the app's settings."""
+
+from __future__ import annotations
+
+from classifier.labels import CATEGORIES
+
+from .models import REPORT_REASONS
+from .pagination import SORTS
+
+
+def _ref(name: str) -> dict:
+    """A reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    """A response (or request body) holding JSON of this schema."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _obj(properties: dict, required=None, **extra) -> dict:
+    """An object schema; every property is required unless a list says otherwise."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        **extra,
+    }
+
+
+ERROR = _json(_ref("Error"), 'An error: `{"error": {"code", "message"}}`.')
+KEYED = [{"apiKey": []}]
+
+# The scoring API's refusals, for the reference (the widget's are in its own docs).
+ERROR_CODES = [
+    (400, "invalid_json"),
+    (401, "missing_api_key"),
+    (401, "invalid_api_key"),
+    (403, "revoked_api_key"),
+    (404, "comment_not_found"),
+    (413, "request_entity_too_large"),
+    (413, "text_too_long"),
+    (415, "json_required"),
+    (422, "invalid_type"),
+    (422, "missing_field"),
+    (422, "empty_list"),
+    (422, "too_many_texts"),
+    (422, "empty_text"),
+    (422, "unknown_label"),
+    (429, "too_many_requests"),
+    (503, "model_unavailable"),
+    (503, "unhealthy"),
+]
+
+
+def _schemas(max_texts: int, max_length: int) -> dict:
+    """The component schemas."""
+    text = {"type": "string", "maxLength": max_length}
+    categories = _obj({c: {"type": "number", "minimum": 0, "maximum": 1} for c in CATEGORIES})
+    nullable_str = {"type": ["string", "null"]}
+    return {
+        "Error": _obj(
+            {
+                "error": _obj(
+                    {
+                        "code": {"type": "string", "description": "Stable, snake_case."},
+                        "message": {"type": "string", "description": "For people (Korean)."},
+                    }
+                )
+            }
+        ),
+        "ScoreRequest": {
+            "oneOf": [
+                _obj({"text": text}, additionalProperties=False),
+                _obj(
+                    {
+                        "texts": {
+                            "type": "array",
+                            "items": text,
+                            "minItems": 1,
+                            "maxItems": max_texts,
+                        }
+                    },
+                    additionalProperties=False,
+                ),
+            ]
+        },
+        "Span": _obj(
+            {
+                "start": {"type": "integer", "minimum": 0},
+                "end": {"type": "integer", "minimum": 0},
+                "category": {"type": "string", "enum": list(CATEGORIES)},
+                "weight": {"type": "number"},
+            }
+        ),
+        "Result": _obj(
+            {
+                "toxicity": {"type": "number", "minimum": 0, "maximum": 1},
+                "flagged": {"type": "boolean", "description": "decision is not publish"},
+                "decision": {"type": "string", "enum": ["hold", "review", "publish"]},
+                "categories": categories,
+                "spans": {"type": "array", "items": _ref("Span")},
+            }
+        ),
+        "ScoreResponse": _obj(
+            {
+                "model_version": {"type": "string"},
+                "results": {"type": "array", "items": _ref("Result")},
+            }
+        ),
+        "FeedbackRequest": _obj(
+            {
+                "text": {**text, "minLength": 1},
+                "comment_id": {"type": "integer"},
+                "labels": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": list(CATEGORIES)},
+                    "description": "The categories the text belongs to; [] for a clean text.",
+                },
+            },
+            required=["labels"],
+            description='Exactly one of "text" or "comment_id".',
+        ),
+        "Feedback": _obj(
+            {
+                "id": {"type": "integer"},
+                "text": {"type": "string"},
+                "labels": {"type": "array", "items": {"type": "string"}},
+                "comment_id": {"type": ["integer", "null"]},
+                "created_at": {"type": "string", "format": "date-time"},
+            }
+        ),
+        "Health": _obj(
+            {
+                "status": {"type": "string", "enum": ["ok"]},
+                "model": _obj({"loaded": {"type": "boolean"}, "version": nullable_str}),
+                "database": _obj({"reachable": {"type": "boolean"}}),
+            }
+        ),
+        "Article": _obj(
+            {
+                "key": {"type": "string"},
+                "title": {"type": "string"},
+                "url": nullable_str,
+                "comments_open": {"type": "boolean"},
+                "comment_count": {"type": "integer"},
+            }
+        ),
+        "Comment": _obj(
+            {
+                "id": {"type": "integer"},
+                "nickname": {"type": "string", "description": "Masked: 김철*"},
+                "body": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "upvotes": {"type": "integer"},
+                "downvotes": {"type": "integer"},
+                "mine": {"type": "boolean"},
+                "pending": {"type": "boolean"},
+                "my_vote": {"type": "string", "enum": ["up", "down", "none"]},
+            }
+        ),
+        "CommentPage": _obj(
+            {
+                "article": _ref("Article"),
+                "own_pending": {"type": "array", "items": _ref("Comment")},
+                "comments": {"type": "array", "items": _ref("Comment")},
+                "next_cursor": nullable_str,
+                "viewer": _obj({"nickname": nullable_str}),
+            }
+        ),
+    }
+
+
+def _scoring_paths() -> dict:
+    """The keyed scoring API and the open health and ping."""
+    return {
+        "/api/v1/score": {
+            "post": {
+                "tags": ["scoring"],
+                "summary": "Score one text or up to 100",
+                "description": (
+                    "One result per text, in order. `decision` applies the site's "
+                    "HOLD_THRESHOLD and REVIEW_THRESHOLD. A text over the length limit is "
+                    "413 `text_too_long`; more texts than allowed is 422 `too_many_texts`."
+                ),
+                "security": KEYED,
+                "requestBody": {"required": True, **_json(_ref("ScoreRequest"), "Texts")},
+                "responses": {
+                    "200": _json(_ref("ScoreResponse"), "The scores"),
+                    "default": ERROR,
+                },
+            }
+        },
+        "/api/v1/feedback": {
+            "post": {
+                "tags": ["scoring"],
+                "summary": "Send the labels you believe right, for the next training",
+                "security": KEYED,
+                "requestBody": {"required": True, **_json(_ref("FeedbackRequest"), "Labels")},
+                "responses": {
+                    "201": _json(_obj({"feedback": _ref("Feedback")}), "Stored"),
+                    "default": ERROR,
+                },
+            }
+        },
+        "/api/v1/health": {
+            "get": {
+                "tags": ["operations"],
+                "summary": "Model loaded and database reachable (503 otherwise)",
+                "security": [],
+                "responses": {"200": _json(_ref("Health"), "Ready"), "default": ERROR},
+            }
+        },
+        "/api/v1/ping": {
+            "get": {
+                "tags": ["operations"],
+                "summary": "A no-op answer (the framework's own speed)",
+                "security": [],
+                "responses": {
+                    "200": _json(_obj({"ok": {"type": "boolean"}}), "Up"),
+                    "default": ERROR,
+                },
+            }
+        },
+    }
+
+
+def _widget_paths() -> dict:
+    """The comment widget's endpoints: a reader's cookie and an allowed Origin, no key."""
+    key = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
+    comment_id = {"name": "comment_id", "in": "path", "required": True}
+    comment_id["schema"] = {"type": "integer", "minimum": 0}
+    widget = {"tags": ["widget"], "security": []}
+    comment = _obj({"comment": _ref("Comment")})
+    return {
+        "/api/v1/articles/{key}/comments": {
+            "get": {
+                **widget,
+                "summary": "A page of an article's comments",
+                "parameters": [
+                    key,
+                    {
+                        "name": "sort",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(SORTS)},
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "schema": {"type": "string"},
+                        "description": "next_cursor of the previous page",
+                    },
+                ],
+                "responses": {"200": _json(_ref("CommentPage"), "The page"), "default": ERROR},
+            },
+            "post": {
+                **widget,
+                "summary": "Post a comment (nickname needed on a reader's first)",
+                "parameters": [key],
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        _obj(
+                            {"body": {"type": "string"}, "nickname": {"type": "string"}},
+                            required=["body"],
+                        ),
+                        "The comment",
+                    ),
+                },
+                "responses": {
+                    "201": _json(
+                        _obj(
+                            {
+                                "comment": _ref("Comment"),
+                                "status": {"type": "string", "enum": ["published", "pending"]},
+                                "comment_count": {"type": "integer"},
+                            }
+                        ),
+                        "Posted",
+                    ),
+                    "default": ERROR,
+                },
+            },
+        },
+        "/api/v1/comments/{comment_id}/vote": {
+            "post": {
+                **widget,
+                "summary": "Set the reader's vote",
+                "parameters": [comment_id],
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        _obj({"value": {"type": "string", "enum": ["up", "down", "none"]}}),
+                        "The vote",
+                    ),
+                },
+                "responses": {"200": _json(comment, "The comment now"), "default": ERROR},
+            }
+        },
+        "/api/v1/comments/{comment_id}/report": {
+            "post": {
+                **widget,
+                "summary": "Report a comment",
+                "parameters": [comment_id],
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        _obj(
+                            {
+                                "reason": {"type": "string", "enum": list(REPORT_REASONS)},
+                                "detail": {"type": "string", "maxLength": 300},
+                            },
+                            required=["reason"],
+                        ),
+                        "The report",
+                    ),
+                },
+                "responses": {
+                    "201": _json(
+                        _obj({"reported": {"type": "boolean"}, "message": {"type": "string"}}),
+                        "Reported",
+                    ),
+                    "default": ERROR,
+                },
+            }
+        },
+    }
+
+
+def openapi_document(config) -> dict:
+    """The whole document, with the limits the app is configured with."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "comment-mod API",
+            "version": "1",
+            "description": (
+                "Scoring for Korean comments, and the comment widget's JSON endpoints. "
+                'Every error is `{"error": {"code", "message"}}` with its HTTP status; '
+                "keyed endpoints take `Authorization: Bearer KEY` (comment-mod create-api-key) "
+                f"and are limited to {config['API_KEY_RATE_LIMIT']} per key (429 with "
+                "Retry-After). Request bodies over "
+                f"{config['MAX_CONTENT_LENGTH']:,} bytes are 413. Error codes: "
+                + ", ".join(f"{status} `{code}`" for status, code in ERROR_CODES)
+                + "."
+            ),
+        },
+        "paths": {**_scoring_paths(), **_widget_paths()},
+        "components": {
+            "schemas": _schemas(config["API_MAX_TEXTS"], config["API_MAX_TEXT_LENGTH"]),
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": KEYED,
+    }

@@ -1,0 +1,182 @@
+"""The scoring API under /api/v1 for other systems: score, feedback, health."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, request
+
+from classifier.labels import CATEGORIES
+
+from . import security, site_settings
+from .api_keys import ApiError, authenticated_key, require_api_key
+from .comment_store import MAX_ROW_ID
+from .db import db
+from .errors import error_response, request_json
+from .models import FLAGGED, PENDING, Comment, FeedbackLabel
+from .policy import Thresholds, decide
+from .scoring import ModelUnavailable, model_holder
+
+bp = Blueprint("scoring_api", __name__, url_prefix="/api/v1")
+
+# The site policy's statuses as the API names them.
+DECISIONS = {PENDING: "hold", FLAGGED: "review"}
+
+
+@bp.errorhandler(ApiError)
+def api_error(exc: ApiError):
+    """A refused request in the one error shape, with any headers it needs."""
+    db.session.rollback()
+    response, status = error_response(exc.status, exc.code, exc.message)
+    response.headers.update(exc.headers)
+    return response, status
+
+
+@bp.errorhandler(ModelUnavailable)
+def model_unavailable(exc: ModelUnavailable):
+    """No model to score with: the client may retry later."""
+    current_app.logger.error("scoring API without a model: %s", exc)
+    return error_response(503, "model_unavailable", "모델을 불러오지 못했습니다.")
+
+
+def json_object() -> dict:
+    """The request's JSON object; ApiError for a wrong media type, bad JSON or a non-object."""
+    if not request.is_json:
+        raise ApiError(415, "json_required", "JSON 형식(application/json)으로 보내 주세요.")
+    data = request_json()
+    if data is None:
+        raise ApiError(400, "invalid_json", "요청 본문이 올바른 JSON이 아닙니다.")
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_type", "요청 본문은 JSON 객체여야 합니다.")
+    return data
+
+
+def check_text(value, field: str) -> str:
+    """One text to score: a string no longer than the limit."""
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_type", f"{field}은(는) 문자열이어야 합니다.")
+    limit = current_app.config["API_MAX_TEXT_LENGTH"]
+    if len(value) > limit:
+        raise ApiError(413, "text_too_long", f"{field}이(가) {limit:,}자를 넘습니다.")
+    return value
+
+
+def texts_from(data: dict) -> list[str]:
+    """The texts of a score request: exactly one of "text" or "texts"."""
+    if ("text" in data) == ("texts" in data):
+        raise ApiError(422, "missing_field", '"text"나 "texts" 중 하나만 보내 주세요.')
+    if "text" in data:
+        return [check_text(data["text"], "text")]
+    texts = data["texts"]
+    if not isinstance(texts, list):
+        raise ApiError(422, "invalid_type", "texts는 문자열의 목록이어야 합니다.")
+    if not texts:
+        raise ApiError(422, "empty_list", "texts가 비어 있습니다.")
+    limit = current_app.config["API_MAX_TEXTS"]
+    if len(texts) > limit:
+        raise ApiError(422, "too_many_texts", f"한 번에 {limit}개까지 보낼 수 있습니다.")
+    return [check_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
+
+
+def result_json(score, thresholds: Thresholds) -> dict:
+    """One text's answer: the model's scores and the site's decision."""
+    status, _ = decide(score.toxicity, thresholds)
+    decision = DECISIONS.get(status, "publish")
+    return {**score.to_dict(), "flagged": decision != "publish", "decision": decision}
+
+
+@bp.post("/score")
+@require_api_key
+def score():
+    """Score {"text"} or {"texts": [...]}: one result per text, in order."""
+    texts = texts_from(json_object())
+    scores, version = model_holder().score_many(texts)
+    thresholds = site_settings.current().thresholds  # as an admin last set them
+    return {"model_version": version, "results": [result_json(s, thresholds) for s in scores]}
+
+
+def labels_from(data: dict) -> list[str]:
+    """The labels a feedback request believes right: known category names, maybe none."""
+    if "labels" not in data:
+        raise ApiError(422, "missing_field", '"labels"가 필요합니다 (깨끗한 글이면 []).')
+    labels = data["labels"]
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise ApiError(422, "invalid_type", "labels는 문자열의 목록이어야 합니다.")
+    unknown = sorted(set(labels) - set(CATEGORIES))
+    if unknown:
+        raise ApiError(
+            422,
+            "unknown_label",
+            f"알 수 없는 분류: {', '.join(unknown)} (가능: {', '.join(CATEGORIES)})",
+        )
+    return [c for c in CATEGORIES if c in labels]
+
+
+def feedback_target(data: dict) -> tuple[str, int | None]:
+    """The text the feedback is about, from "text" or from the stored comment "comment_id"."""
+    if ("text" in data) == ("comment_id" in data):
+        raise ApiError(422, "missing_field", '"text"나 "comment_id" 중 하나만 보내 주세요.')
+    if "text" in data:
+        text = check_text(data["text"], "text")
+        if not text.strip():
+            raise ApiError(422, "empty_text", "text가 비어 있습니다.")
+        return text, None
+    comment_id = data["comment_id"]
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+        raise ApiError(422, "invalid_type", "comment_id는 정수여야 합니다.")
+    body = None
+    if 0 < comment_id <= MAX_ROW_ID:
+        body = db.session.scalar(sa.select(Comment.body).where(Comment.id == comment_id))
+    if body is None:
+        raise ApiError(404, "comment_not_found", f"댓글 {comment_id}이(가) 없습니다.")
+    return body, comment_id
+
+
+@bp.post("/feedback")
+@require_api_key
+def feedback():
+    """Store the labels a caller believes right for a text or comment, for retraining."""
+    data = json_object()
+    text, comment_id = feedback_target(data)
+    labels = labels_from(data)
+    record = FeedbackLabel(
+        text=text, labels=labels, comment_id=comment_id, api_key_id=authenticated_key().id
+    )
+    db.session.add(record)
+    db.session.commit()
+    return {"feedback": record.to_dict()}, 201
+
+
+@bp.get("/health")
+def health():
+    """For load balancers: 200 when the model is loaded and the database answers, else 503."""
+    problems = []
+    model = {"loaded": False, "version": None}
+    try:
+        loaded = model_holder().get()
+        model = {"loaded": True, "version": loaded.version}
+    except ModelUnavailable:
+        problems.append("model")
+    database = {"reachable": True}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        database = {"reachable": False}
+        problems.append("database")
+    if problems:
+        message = f"사용할 수 없음: {', '.join(problems)}"
+        error = {"code": "unhealthy", "message": message}
+        return {"error": error, "model": model, "database": database}, 503
+    return {"status": "ok", "model": model, "database": database}
+
+
+@bp.get("/ping")
+def ping():
+    """A no-op answer: the framework's own speed, for the benchmark."""
+    return {"ok": True}
+
+
+def init_app(app) -> None:
+    """Register the blueprint: keyed calls carry no cookie, so CSRF does not apply."""
+    security.csrf.exempt(bp)
+    app.register_blueprint(bp)
