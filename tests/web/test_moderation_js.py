@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
@@ -16,7 +15,7 @@ from web.db import db
 from web.models import Article, Comment, Reader
 
 from .conftest import MODERATOR_PASSWORD, add_moderator, make_app
-from .test_widget_js import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from .test_widget_js import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
@@ -43,24 +42,6 @@ def queue_app(tmp_path_factory, tiny_model):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One headless chromium for this module."""
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} missing: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def held(queue_app):
     """A fresh article with five held comments by five authors; returns their ids, oldest first."""
@@ -83,9 +64,9 @@ def held(queue_app):
 
 
 @pytest.fixture
-def moderator_page(chromium, queue_app):
+def moderator_page(browser, queue_app):
     """A logged-in moderator's page on the held queue; page errors fail the test."""
-    context = chromium.new_context(locale="ko-KR")
+    context = browser.new_context(locale="ko-KR")
     context.set_default_timeout(TIMEOUT_MS)
     errors = []
     page = context.new_page()

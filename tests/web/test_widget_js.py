@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import unicodedata
 import uuid
@@ -19,15 +18,6 @@ from .conftest import make_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 5000
 
 
@@ -66,24 +56,6 @@ def live_app(tmp_path_factory, tiny_model):
     yield app
     news.shutdown()
     server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless chromium for the session."""
-    if not os.path.exists(CHROMIUM):
-        message = f"{CHROMIUM} missing: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
