@@ -128,6 +128,14 @@ def _back() -> str:
     return url_for("moderation.queue", name="held")
 
 
+@bp.errorhandler(service.ModerationError)
+def refused(exc: service.ModerationError):
+    """An action that cannot be done: nothing of it is kept, and the moderator is told why."""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return redirect(_back(), code=303)
+
+
 def _comment_ids() -> list[int]:
     """The comment ids a form names, ignoring anything that is not a number."""
     return [int(v) for v in request.form.getlist("comment_id") if v.isdigit()]
@@ -138,31 +146,23 @@ def decide():
     """Approve or reject one comment or a selection."""
     action = request.form.get("action")
     ids = _comment_ids()
-    try:
-        if action == "approve":
-            service.approve(current_user, ids)
-            flash(f"{len(ids)}개 댓글을 승인했습니다.")
-        elif action == "reject":
-            reason = request.form.get("reason", "")
-            service.reject(current_user, ids, reason)
-            flash(f"{len(ids)}개 댓글을 거절했습니다 ({CATEGORY_LABELS[reason]}).")
-        else:
-            flash("알 수 없는 작업입니다.", "error")
-    except service.ModerationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if action == "approve":
+        service.approve(current_user, ids)
+        flash(f"{len(ids)}개 댓글을 승인했습니다.")
+    elif action == "reject":
+        reason = request.form.get("reason", "")
+        service.reject(current_user, ids, reason)
+        flash(f"{len(ids)}개 댓글을 거절했습니다 ({CATEGORY_LABELS[reason]}).")
+    else:
+        flash("알 수 없는 작업입니다.", "error")
     return redirect(_back(), code=303)
 
 
 @bp.post("/undo")
 def undo():
     """Take back the moderator's last action."""
-    try:
-        undone = service.undo_last(current_user)
-        flash(f"마지막 작업을 되돌렸습니다 ({len(undone)}건).")
-    except service.ModerationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    undone = service.undo_last(current_user)
+    flash(f"마지막 작업을 되돌렸습니다 ({len(undone)}건).")
     return redirect(_back(), code=303)
 
 
@@ -172,44 +172,30 @@ def ban(reader_id: int):
     period = request.form.get("period", "forever")
     until = None if period not in ("1", "7", "30") else utcnow() + timedelta(days=int(period))
     comment_id = request.form.get("comment_id", "")
-    try:
-        service.ban(
-            current_user,
-            reader_id,
-            until,
-            note=request.form.get("note", ""),
-            comment_id=int(comment_id) if comment_id.isdigit() else None,
-        )
-        flash(f"작성자를 정지했습니다 ({BAN_PERIODS.get(period, '영구')}).")
-    except service.ModerationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    service.ban(
+        current_user,
+        reader_id,
+        until,
+        note=request.form.get("note", ""),
+        comment_id=int(comment_id) if comment_id.isdigit() else None,
+    )
+    flash(f"작성자를 정지했습니다 ({BAN_PERIODS.get(period, '영구')}).")
     return redirect(_back(), code=303)
 
 
 @bp.post("/authors/<int:reader_id>/unban")
 def unban(reader_id: int):
     """Lift an author's ban."""
-    try:
-        service.unban(current_user, reader_id)
-        flash("작성자의 정지를 해제했습니다.")
-    except service.ModerationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    service.unban(current_user, reader_id)
+    flash("작성자의 정지를 해제했습니다.")
     return redirect(_back(), code=303)
 
 
 @bp.post("/authors/<int:reader_id>/reject-all")
 def reject_all(reader_id: int):
     """Reject every comment of an author."""
-    try:
-        count = service.reject_all_by_author(
-            current_user, reader_id, request.form.get("reason", "")
-        )
-        flash(f"작성자의 댓글 {count}개를 거절했습니다.")
-    except service.ModerationError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    count = service.reject_all_by_author(current_user, reader_id, request.form.get("reason", ""))
+    flash(f"작성자의 댓글 {count}개를 거절했습니다.")
     return redirect(_back(), code=303)
 
 
