@@ -140,43 +140,38 @@ def ban(
     """Stop an author from commenting until a time, or for good with ``until`` None."""
     if until is not None and until <= utcnow():
         raise ModerationError("정지 종료 시각은 지금보다 뒤여야 합니다.")
-    reader = _reader(reader_id)
-    before = _ban_state(reader)
-    reader.banned, reader.banned_until = True, until
-    batch = new_batch()
-    db.session.add(
-        Decision(
-            batch=batch,
-            moderator_id=moderator.id,
-            created_at=utcnow(),
-            action=BAN,
-            comment_id=comment_id,
-            reader_id=reader.id,
-            status_before=before,
-            status_after=BANNED,
-            reason=note.strip()[:300] or None,
-            banned_until=until,
-        )
+    return _set_ban(
+        moderator,
+        reader_id,
+        until,
+        action=BAN,
+        comment_id=comment_id,
+        reason=note.strip()[:300] or None,
+        banned_until=until,
     )
-    db.session.commit()
-    return batch
 
 
 def unban(moderator: Moderator, reader_id: int) -> str:
     """Let an author comment again."""
+    return _set_ban(moderator, reader_id, None, action=UNBAN)
+
+
+def _set_ban(moderator: Moderator, reader_id: int, until, action: str, **decision) -> str:
+    """Ban (``action`` BAN) or unban an author and record the decision; returns its batch."""
     reader = _reader(reader_id)
     before = _ban_state(reader)
-    reader.banned, reader.banned_until = False, None
+    reader.banned, reader.banned_until = action == BAN, until
     batch = new_batch()
     db.session.add(
         Decision(
             batch=batch,
             moderator_id=moderator.id,
             created_at=utcnow(),
-            action=UNBAN,
+            action=action,
             reader_id=reader.id,
             status_before=before,
-            status_after=ACTIVE,
+            status_after=BANNED if action == BAN else ACTIVE,
+            **decision,
         )
     )
     db.session.commit()
