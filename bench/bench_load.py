@@ -8,12 +8,14 @@ afterwards, or a SQLite file in a temporary folder), the schema migrated, --arti
 articles and one moderator account added, then ``comment-mod serve`` (gunicorn, 2
 workers x 4 threads as the product starts it) on a loopback port 8300-8399 with the
 rate limits raised so that they do not block the load (the output says which).
---readers readers, each with its own cookie jar and nickname, read the comments in each
+--readers readers, each with its own cookie jar and nickname (and a new connection per
+request, as gunicorn sees requests behind a reverse proxy), read the comments in each
 sort, post clean and abusive Korean comments (each with a unique marker), vote 찬성/반대
-(and move or cancel their votes) and report, with a random pause (mean --think seconds)
-between actions, for --seconds seconds, while the moderator logs in, lists the queues,
-approves and rejects. Afterwards the database is read directly and checked against every
-answer the clients got (see load_checks.py); any failed check makes the exit status 1.
+(and move or cancel their votes, a tenth of them double-clicked) and report, with a
+random pause (mean --think seconds) between actions, for --seconds seconds, while the
+moderator logs in, lists the queues, approves and rejects. Afterwards the database is
+read directly and checked against every answer the clients got (see load_checks.py);
+any failed check makes the exit status 1.
 Throughput and latency per kind of request are printed and saved as JSON in
 bench/results/. The model is --model, else MODEL_PATH, else instance/models/current.model,
 else the default model trained once for the run (about a minute).
