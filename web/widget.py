@@ -21,7 +21,7 @@ from . import comment_store, pagination, security
 from .comment_store import CommentError
 from .db import db, utcnow
 from .models import REPORT_REASONS, Article
-from .readers import current_reader, ensure_reader
+from .readers import current_reader, ensure_reader, reader_token
 from .text import MAX_BODY_LENGTH, body_length, mask_nickname
 
 bp = Blueprint("widget", __name__)
@@ -74,7 +74,12 @@ def chosen_sort() -> str:
 
 
 def section_context(article: Article, mode: str, error: dict | None = None) -> dict:
-    """Everything the comment section template needs; ``mode`` is inline, embed or page."""
+    """Everything the comment section template needs; ``mode`` is inline, embed or page.
+
+    The visitor gets their reader token now, with the page: otherwise two first actions
+    sent at once (a double-click on 찬성) would each make up a reader and count twice.
+    """
+    reader_token(create=True)
     viewer = current_reader()
     sort = chosen_sort()
     cursor = request.args.get("cursor") or None
