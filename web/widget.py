@@ -15,9 +15,12 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
-from . import comment_store, pagination, security
+from . import comment_store, i18n, pagination, security
 from .comment_store import CommentError
 from .db import db, utcnow
 from .models import REPORT_REASONS, Article
@@ -27,7 +30,7 @@ from .text import MAX_BODY_LENGTH, body_length, mask_nickname
 bp = Blueprint("widget", __name__)
 
 SORT_COOKIE = "cm_sort"
-SORT_LABELS = {"newest": "최신순", "upvotes": "찬성순", "downvotes": "반대순"}
+SORT_LABELS = {"newest": _l("최신순"), "upvotes": _l("찬성순"), "downvotes": _l("반대순")}
 
 
 @bp.app_template_filter("reltime")
@@ -35,22 +38,23 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
     """Time since a moment the way Korean portals write it: 방금 전, 5분 전, 2024.03.01."""
     seconds = ((now or utcnow()) - moment).total_seconds()
     if seconds < 60:
-        return "방금 전"
+        return _("방금 전")
     if seconds < 3600:
-        return f"{int(seconds // 60)}분 전"
+        return ngettext("%(num)d분 전", "%(num)d분 전", int(seconds // 60))
     if seconds < 86400:
-        return f"{int(seconds // 3600)}시간 전"
+        return ngettext("%(num)d시간 전", "%(num)d시간 전", int(seconds // 3600))
     if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)}일 전"
-    return moment.strftime("%Y.%m.%d.")
+        return ngettext("%(num)d일 전", "%(num)d일 전", int(seconds // 86400))
+    return i18n.format_day(moment)
 
 
 @bp.app_template_filter("kdate")
 def korean_datetime(moment: datetime) -> str:
     """A byline time as Korean news sites print it: 2026.11.24. 오전 9:12."""
-    half = "오전" if moment.hour < 12 else "오후"
-    hour = moment.hour % 12 or 12
-    return f"{moment:%Y.%m.%d.} {half} {hour}:{moment.minute:02d}"
+    day, hour, minute = i18n.format_day(moment), moment.hour % 12 or 12, moment.minute
+    if moment.hour < 12:
+        return _("%(day)s 오전 %(hour)d:%(minute)02d", day=day, hour=hour, minute=minute)
+    return _("%(day)s 오후 %(hour)d:%(minute)02d", day=day, hour=hour, minute=minute)
 
 
 @bp.app_template_filter("mask")
@@ -161,13 +165,13 @@ def post_form(key: str):
 @bp.errorhandler(CSRFError)
 def csrf_error(exc):
     """An expired or missing form token."""
-    return _error_page(400, "페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.")
+    return _error_page(400, _("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."))
 
 
 @bp.errorhandler(429)
 def too_many(exc):
     """Posting faster than the limits allow."""
-    return _error_page(429, "댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요.")
+    return _error_page(429, _("댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요."))
 
 
 def _error_page(status: int, message: str):

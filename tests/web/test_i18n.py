@@ -1,0 +1,183 @@
+"""The interface language: Korean by default, English by choice or by the browser's wish."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from babel.messages import mofile, pofile
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+
+import web
+from web.db import db
+from web.models import Article
+from web.widget import korean_datetime, relative_time
+
+TRANSLATIONS = Path(web.__file__).parent / "translations"
+EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+EN_MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
+ROOT = Path(web.__file__).parent.parent
+
+HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+# The switch names Korean in Korean on purpose: that link is not chrome to translate.
+KOREAN_LINK = re.compile(r'<a lang="ko"[^>]*>[^<]*</a>')
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """Language does not depend on the database: SQLite only, to keep these tests quick."""
+    return f"sqlite:///{tmp_path / 'i18n.sqlite3'}"
+
+
+@pytest.fixture
+def story(app) -> str:
+    """An article whose user content (title, comments) is ASCII, so any Hangul is chrome."""
+    with app.app_context():
+        db.session.add(Article(key="story-1", title="City library opens late"))
+        db.session.commit()
+    return "story-1"
+
+
+def hangul_in(html: str) -> list[str]:
+    """The Hangul runs left in a page once the Korean switch link is taken out."""
+    return re.findall(
+        r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3][^<>\"]*", KOREAN_LINK.sub("", html)
+    )
+
+
+def post(client, key, body="Nice reporting", nickname="reader1", **headers):
+    """Post a comment through the JSON API."""
+    return client.post(
+        f"/api/v1/articles/{key}/comments",
+        json={"body": body, "nickname": nickname},
+        headers=headers,
+    )
+
+
+def _flat(value):
+    """A message id or string as a hashable value (plural ones come as lists from .mo)."""
+    return value if isinstance(value, str) else tuple(value)
+
+
+def test_korean_is_the_default(client, story):
+    html = client.get(f"/articles/{story}/comments").get_data(as_text=True)
+    assert '<html lang="ko">' in html
+    assert "최신순" in html and "Newest" not in html
+
+
+def test_lang_parameter_gives_english_and_is_remembered(client, story):
+    post(client, story)
+    response = client.get(f"/articles/{story}/comments?lang=en")
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Newest" in html and "Most liked" in html and "Write a comment" in html
+    assert hangul_in(html) == []
+    assert "cm_lang=en" in response.headers["Set-Cookie"]
+    again = client.get(f"/articles/{story}/comments").get_data(as_text=True)
+    assert '<html lang="en">' in again
+    back = client.get(f"/articles/{story}/comments?lang=ko").get_data(as_text=True)
+    assert '<html lang="ko">' in back and "최신순" in back
+
+
+def test_accept_language_picks_a_supported_locale(client, story):
+    url = f"/articles/{story}/comments"
+    english = client.get(url, headers={"Accept-Language": "fr-FR,en-US;q=0.8"})
+    assert '<html lang="en">' in english.get_data(as_text=True)
+    unknown = client.get(url, headers={"Accept-Language": "fr-FR,de;q=0.8"})
+    assert '<html lang="ko">' in unknown.get_data(as_text=True)
+    explicit = client.get(url + "?lang=ko", headers={"Accept-Language": "en"})
+    assert '<html lang="ko">' in explicit.get_data(as_text=True)
+
+
+def test_default_locale_setting(app_factory, story):
+    app = app_factory(DEFAULT_LOCALE="en")
+    with app.app_context():
+        db.session.add(Article(key="story-2", title="Another story"))
+        db.session.commit()
+    html = app.test_client().get("/articles/story-2/comments").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    with pytest.raises(ValueError, match="DEFAULT_LOCALE"):
+        app_factory(DEFAULT_LOCALE="fr")
+
+
+def test_english_widget_in_the_embed(client, story):
+    post(client, story)
+    html = client.get(f"/embed/{story}?lang=en").get_data(as_text=True)
+    assert "See all comments" in html and "Report" in html and "Like" in html
+    assert hangul_in(html) == []
+
+
+def test_api_error_messages_are_translated_codes_are_not(client, story):
+    english = post(client, story, body="   ", **{"Accept-Language": "en"})
+    assert english.status_code == 400
+    assert english.get_json()["error"] == {
+        "code": "empty_body",
+        "message": "Please write your comment.",
+    }
+    korean = post(client, story, body="   ")
+    assert korean.get_json()["error"]["code"] == "empty_body"
+    assert korean.get_json()["error"]["message"] == "댓글 내용을 입력해 주세요."
+    too_long = post(client, story, body="x" * 151, **{"Accept-Language": "en"})
+    message = too_long.get_json()["error"]["message"]
+    assert message == "Comments can be at most 150 characters long (this one is 151)."
+    missing = client.get("/api/v1/articles/nope/comments?lang=en").get_json()["error"]
+    assert missing == {"code": "unknown_article", "message": "This article does not exist."}
+
+
+def test_nickname_stays_escaped_inside_a_translated_sentence(client, story):
+    post(client, story, nickname="<b>x</b>")
+    html = client.get(f"/articles/{story}/comments?lang=en").get_data(as_text=True)
+    assert "Posting as <strong>&lt;b&gt;x&lt;/b&gt;</strong>" in html
+
+
+def test_plural_forms_and_dates(app):
+    now = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    with app.test_request_context("/?lang=en"):
+        assert relative_time(now - timedelta(minutes=1), now) == "1 minute ago"
+        assert relative_time(now - timedelta(minutes=3), now) == "3 minutes ago"
+        assert relative_time(now - timedelta(hours=1), now) == "1 hour ago"
+        assert relative_time(now - timedelta(days=2), now) == "2 days ago"
+        assert relative_time(now - timedelta(days=30), now) == "Oct 25, 2026"
+        assert korean_datetime(now) == "Nov 24, 2026, 3:30 PM"
+    with app.test_request_context("/"):
+        assert relative_time(now - timedelta(minutes=1), now) == "1분 전"
+        assert korean_datetime(now) == "2026.11.24. 오후 3:30"
+
+
+def test_every_message_has_an_english_translation():
+    catalog = pofile.read_po(EN_PO.open("rb"))
+    assert len(catalog) > 50
+    for message in catalog:
+        if not message.id:
+            continue
+        assert not message.fuzzy, message.id
+        strings = message.string if message.pluralizable else (message.string,)
+        assert all(s.strip() for s in strings), message.id
+        assert not any(HANGUL.search(s) for s in strings), message.id
+
+
+def test_compiled_catalog_matches_the_po_file():
+    """The committed .mo is what `pybabel compile` makes of the committed .po."""
+
+    def messages(catalog):
+        return {_flat(m.id): _flat(m.string) for m in catalog if m.id}
+
+    compiled = mofile.read_mo(EN_MO.open("rb"))
+    assert messages(compiled) == messages(pofile.read_po(EN_PO.open("rb")))
+
+
+def test_catalog_holds_every_marked_string():
+    """The .po file was updated after the last change to a marked string."""
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    catalog = {m.id[0] if m.pluralizable else m.id for m in pofile.read_po(EN_PO.open("rb"))}
+    assert found - catalog == set()

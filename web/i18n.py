@@ -1,0 +1,96 @@
+"""The interface language: Korean (the source) by default, English on request.
+
+The locale comes from an explicit choice (``?lang=``, then the cookie it leaves), then
+the browser's Accept-Language among the locales we have, then ``DEFAULT_LOCALE``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from babel import Locale
+from babel.dates import format_date
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations
+from flask_babel import gettext as _
+
+SUPPORTED_LOCALES = ("ko", "en")
+LANG_COOKIE = "cm_lang"
+LANG_LABELS = {"ko": "한국어", "en": "English"}  # each in its own language, never translated
+
+babel = Babel()
+
+
+def explicit_locale() -> str | None:
+    """The language asked for in the URL, else the one remembered in the cookie."""
+    for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in SUPPORTED_LOCALES:
+            return candidate
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector (the default in an app context with no request)."""
+    default = current_app.config["DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    chosen = explicit_locale()
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(SUPPORTED_LOCALES, default) or default
+
+
+def current_locale() -> Locale:
+    """This request's locale; the source language (Korean) outside a request."""
+    return get_locale() or Locale("ko")
+
+
+def format_day(moment: datetime) -> str:
+    """A date in the locale's short form: 2026.11.24. in Korean, Nov 24, 2026 in English."""
+    # The pattern is itself a message so that the Korean form stays the portals' one.
+    return format_date(moment, _("yyyy.MM.dd."), locale=current_locale())
+
+
+def remember_locale(response):
+    """Keep a language chosen in the URL of a page for the next visits."""
+    lang = request.args.get("lang")
+    if lang in SUPPORTED_LOCALES and not request.path.startswith("/api/"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+        response.vary.add("Cookie")
+    return response
+
+
+def js_catalog(messages: dict[str, str], plurals: dict[str, tuple[str, str]] | None = None):
+    """The strings a script needs, translated, as JSON for a ``data-messages`` attribute.
+
+    ``messages`` maps a key to a msgid; ``plurals`` maps a key to (singular, plural) msgids,
+    sent as one form per CLDR plural category of the locale (``%(num)s`` left in) so the
+    script can choose with ``Intl.PluralRules``.
+    """
+    translations = get_translations()
+    catalog: dict[str, object] = {k: translations.ugettext(v) for k, v in messages.items()}
+    rule = current_locale().plural_form
+    for key, (singular, plural) in (plurals or {}).items():
+        forms = {}
+        for n in range(0, 200):
+            forms.setdefault(rule(n), translations.ungettext(singular, plural, n))
+        catalog[key] = forms
+    return json.dumps(catalog, ensure_ascii=False, sort_keys=True)
+
+
+def template_globals() -> dict:
+    """The language switch's data for every template."""
+    if not has_request_context():
+        return {}
+    locale = str(current_locale())
+    return {"current_lang": locale, "lang_labels": LANG_LABELS}
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel and the cookie that remembers the choice."""
+    if app.config["DEFAULT_LOCALE"] not in SUPPORTED_LOCALES:
+        raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
+    babel.init_app(app, locale_selector=select_locale, default_locale="ko")
+    app.after_request(remember_locale)
+    app.context_processor(template_globals)
