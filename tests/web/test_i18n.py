@@ -16,6 +16,8 @@ from web.db import db
 from web.models import Article
 from web.widget import korean_datetime, relative_time
 
+from .conftest import add_moderator, log_in
+
 TRANSLATIONS = Path(web.__file__).parent / "translations"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 EN_MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
@@ -133,6 +135,40 @@ def test_nickname_stays_escaped_inside_a_translated_sentence(client, story):
     assert "Posting as <strong>&lt;b&gt;x&lt;/b&gt;</strong>" in html
 
 
+def test_login_page_in_english(client):
+    page = client.get("/moderation/login?lang=en").get_data(as_text=True)
+    assert "Moderator login" in page and "Password" in page
+    assert hangul_in(page) == []
+    refused = client.post("/moderation/login", data={"name": "nobody", "password": "x" * 12})
+    assert "The username or password is incorrect." in refused.get_data(as_text=True)
+
+
+def test_queue_and_moderation_pages_in_english(app, story):
+    post(app.test_client(), story, body="First comment")
+    post(app.test_client(), story, body="Second comment", nickname="reader2")
+    add_moderator(app, role="admin")
+    client = app.test_client()
+    client.get("/moderation/login?lang=en")  # the choice, remembered by the cookie
+    assert log_in(client).status_code == 303
+    for url in (
+        "/moderation/queue/all",
+        "/moderation/queue/held",
+        "/moderation/audit",
+        "/moderation/dashboard/",
+        "/moderation/moderators/",
+        "/moderation/settings/",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert '<html lang="en">' in page, url
+        assert hangul_in(page) == [], url
+    queue = client.get("/moderation/queue/all").get_data(as_text=True)
+    assert "1 comment" in queue and "Approve" in queue
+    ids = re.findall(r'data-id="(\d+)"', queue)
+    done = client.post("/moderation/decide", data={"action": "approve", "comment_id": ids})
+    assert done.status_code == 303
+    assert "Approved 2 comments." in client.get("/moderation/audit").get_data(as_text=True)
+
+
 def test_plural_forms_and_dates(app):
     now = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
     with app.test_request_context("/?lang=en"):
@@ -173,11 +209,18 @@ def test_catalog_holds_every_marked_string():
     """The .po file was updated after the last change to a marked string."""
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        **{name: None for name in ("_", "gettext", "_l", "lazy_gettext")},
+        "ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+        "lazy_pgettext": ((1, "c"), 2),
+    }
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
-    catalog = {m.id[0] if m.pluralizable else m.id for m in pofile.read_po(EN_PO.open("rb"))}
+        found.add((_context, message[0] if isinstance(message, tuple) else message))
+    catalog = {
+        (m.context, m.id[0] if m.pluralizable else m.id) for m in pofile.read_po(EN_PO.open("rb"))
+    }
     assert found - catalog == set()
