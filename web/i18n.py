@@ -12,7 +12,7 @@ from datetime import datetime
 from babel import Locale
 from babel.dates import format_date
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 
 SUPPORTED_LOCALES = ("ko", "en")
@@ -53,30 +53,50 @@ def format_day(moment: datetime) -> str:
 
 
 def remember_locale(response):
-    """Keep a language chosen in the URL of a page for the next visits."""
+    """Keep a language chosen in the URL of a page for the next visits.
+
+    Not for the API (the script names its page's language in every call) nor the embed
+    (there the news site chose, not the reader).
+    """
     lang = request.args.get("lang")
-    if lang in SUPPORTED_LOCALES and not request.path.startswith("/api/"):
+    if lang in SUPPORTED_LOCALES and not request.path.startswith(("/api/", "/embed/")):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
         response.vary.add("Cookie")
     return response
 
 
-def js_catalog(messages: dict[str, str], plurals: dict[str, tuple[str, str]] | None = None):
+def plural_msgid(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural message for pybabel (``-k plural_msgid:1,2``) to translate it later."""
+    return singular, plural
+
+
+def js_catalog(messages: dict, plurals: dict[str, tuple[str, str]] | None = None) -> str:
     """The strings a script needs, translated, as JSON for a ``data-messages`` attribute.
 
-    ``messages`` maps a key to a msgid; ``plurals`` maps a key to (singular, plural) msgids,
-    sent as one form per CLDR plural category of the locale (``%(num)s`` left in) so the
-    script can choose with ``Intl.PluralRules``.
+    ``messages`` maps a key to a lazy message; ``plurals`` maps a key to (singular, plural)
+    msgids, sent as one form per CLDR plural category of the locale (``%(num)d`` left in)
+    for the script to choose with ``Intl.PluralRules``.
     """
     translations = get_translations()
-    catalog: dict[str, object] = {k: translations.ugettext(v) for k, v in messages.items()}
+    catalog: dict[str, object] = {key: str(text) for key, text in messages.items()}
     rule = current_locale().plural_form
+    samples = {}  # a number of each plural category: 1 is "one" in English, 0 "other"
+    for n in range(200):
+        samples.setdefault(rule(n), n)
     for key, (singular, plural) in (plurals or {}).items():
-        forms = {}
-        for n in range(0, 200):
-            forms.setdefault(rule(n), translations.ungettext(singular, plural, n))
-        catalog[key] = forms
+        catalog[key] = {
+            category: translations.ungettext(singular, plural, n) for category, n in samples.items()
+        }
     return json.dumps(catalog, ensure_ascii=False, sort_keys=True)
+
+
+def frame_titles() -> dict[str, str]:
+    """The embed iframe's title in every supported language."""
+    titles = {}
+    for lang in SUPPORTED_LOCALES:
+        with force_locale(lang):
+            titles[lang] = _("댓글")
+    return titles
 
 
 def template_globals() -> dict:

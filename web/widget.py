@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -12,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -30,7 +31,22 @@ from .text import MAX_BODY_LENGTH, body_length, mask_nickname
 bp = Blueprint("widget", __name__)
 
 SORT_COOKIE = "cm_sort"
+EMBED_LANGUAGES_SLOT = '/* languages */ { "default": "", "titles": {} }'
 SORT_LABELS = {"newest": _l("최신순"), "upvotes": _l("찬성순"), "downvotes": _l("반대순")}
+# Relative times, shared by the template filter and the script (through its catalog).
+RELATIVE_TIMES = {
+    "minutes_ago": i18n.plural_msgid("%(num)d분 전", "%(num)d분 전"),
+    "hours_ago": i18n.plural_msgid("%(num)d시간 전", "%(num)d시간 전"),
+    "days_ago": i18n.plural_msgid("%(num)d일 전", "%(num)d일 전"),
+}
+# What widget.js writes itself; the template's own strings reach it already translated.
+SCRIPT_MESSAGES = {
+    "just_now": _l("방금 전"),
+    "date_pattern": _l("yyyy.MM.dd."),
+    "network_error": _l("네트워크 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."),
+    "choose_reason": _l("신고 사유를 선택해 주세요."),
+    "posting_as": _l("<strong>%(name)s</strong> 님"),
+}
 
 
 @bp.app_template_filter("reltime")
@@ -40,11 +56,11 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
     if seconds < 60:
         return _("방금 전")
     if seconds < 3600:
-        return ngettext("%(num)d분 전", "%(num)d분 전", int(seconds // 60))
+        return ngettext(*RELATIVE_TIMES["minutes_ago"], int(seconds // 60))
     if seconds < 86400:
-        return ngettext("%(num)d시간 전", "%(num)d시간 전", int(seconds // 3600))
+        return ngettext(*RELATIVE_TIMES["hours_ago"], int(seconds // 3600))
     if seconds < 7 * 86400:
-        return ngettext("%(num)d일 전", "%(num)d일 전", int(seconds // 86400))
+        return ngettext(*RELATIVE_TIMES["days_ago"], int(seconds // 86400))
     return i18n.format_day(moment)
 
 
@@ -97,6 +113,7 @@ def section_context(article: Article, mode: str, error: dict | None = None) -> d
         "report_reasons": REPORT_REASONS,
         "error": error,
         "here": request.full_path.rstrip("?"),
+        "script_messages": i18n.js_catalog(SCRIPT_MESSAGES, RELATIVE_TIMES),
     }
 
 
@@ -135,8 +152,14 @@ def embed(key: str):
 
 @bp.get("/embed.js")
 def embed_script():
-    """The one script a news site adds to its page."""
-    return send_from_directory(current_app.static_folder, "embed.js", max_age=300)
+    """The one script a news site adds to its page, with the iframe's title in each language."""
+    path = Path(current_app.static_folder, "embed.js")
+    languages = {"default": current_app.config["DEFAULT_LOCALE"], "titles": i18n.frame_titles()}
+    source = path.read_text(encoding="utf-8").replace(EMBED_LANGUAGES_SLOT, json.dumps(languages))
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
 
 
 @bp.post("/articles/<path:key>/comments")

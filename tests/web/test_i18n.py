@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
+import threading
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
 from babel.messages import mofile, pofile
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from werkzeug.serving import make_server
 
 import web
-from web.db import db
-from web.models import Article
+from web import comment_store
+from web.db import db, utcnow
+from web.models import Article, Reader
 from web.widget import korean_datetime, relative_time
 
-from .conftest import add_moderator, log_in
+from .conftest import add_moderator, log_in, make_app
 
 TRANSLATIONS = Path(web.__file__).parent / "translations"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
@@ -212,6 +217,7 @@ def test_catalog_holds_every_marked_string():
     keywords = {
         **{name: None for name in ("_", "gettext", "_l", "lazy_gettext")},
         "ngettext": (1, 2),
+        "plural_msgid": (1, 2),
         "pgettext": ((1, "c"), 2),
         "lazy_pgettext": ((1, "c"), 2),
     }
@@ -224,3 +230,100 @@ def test_catalog_holds_every_marked_string():
         (m.context, m.id[0] if m.pluralizable else m.id) for m in pofile.read_po(EN_PO.open("rb"))
     }
     assert found - catalog == set()
+
+
+def script_catalog(html: str) -> dict:
+    """The JSON catalog the comment section hands to widget.js."""
+    match = re.search(r'data-messages="([^"]*)"', html)
+    return json.loads(unescape(match.group(1)))
+
+
+def test_script_catalog_reaches_the_page(client, story):
+    english = script_catalog(client.get(f"/embed/{story}?lang=en").get_data(as_text=True))
+    assert english["just_now"] == "just now"
+    assert english["minutes_ago"] == {"one": "%(num)d minute ago", "other": "%(num)d minutes ago"}
+    assert english["network_error"].startswith("A network error")
+    assert english["posting_as"] == "Posting as <strong>%(name)s</strong>"
+    assert english["date_pattern"] == "MMM d, yyyy"
+    korean = script_catalog(client.get(f"/embed/{story}").get_data(as_text=True))
+    assert korean["minutes_ago"] == {"other": "%(num)d분 전"}
+    assert korean["date_pattern"] == "yyyy.MM.dd."
+    assert not HANGUL.search((ROOT / "web" / "static" / "widget.js").read_text())
+
+
+def test_embed_script_carries_the_frame_titles(client, story):
+    source = client.get("/embed.js").get_data(as_text=True)
+    languages = json.loads(re.search(r"var LANGUAGES = (\{.*\});", source).group(1))
+    assert languages == {"default": "ko", "titles": {"ko": "댓글", "en": "Comments"}}
+    embed = client.get(f"/embed/{story}?lang=en")
+    assert embed.status_code == 200
+    assert "cm_lang" not in embed.headers.get("Set-Cookie", "")  # the site chose, not the reader
+
+
+def korean_news_page(environ, start_response):
+    """A Korean partner article that asks for the English comment section (data-lang)."""
+    page = f"""<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>t</title>
+        </head><body><script src="{korean_news_page.base}/embed.js" data-article-key="story-1"
+        data-lang="en"></script></body></html>"""
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    return [page.encode("utf-8")]
+
+
+@pytest.fixture
+def live_english(tmp_path, tiny_model):
+    """The app served on loopback with one article and an old comment, plus a news site."""
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite3'}", tmp_path, tiny_model)
+    with app.app_context():
+        db.session.add(Article(key="story-1", title="City library opens late"))
+        reader = Reader(token="t" * 16, nickname="seedreader")
+        db.session.add(reader)
+        db.session.commit()
+        comment = comment_store.post_comment(
+            comment_store.find_article("story-1"), reader, "Old comment"
+        )
+        comment.created_at = utcnow() - timedelta(minutes=3)
+        db.session.commit()
+    servers = [make_server("127.0.0.1", 0, app, threaded=True)]
+    korean_news_page.base = f"http://127.0.0.1:{servers[0].server_port}"
+    servers.append(make_server("127.0.0.1", 0, korean_news_page, threaded=True))
+    app.config["ALLOWED_ORIGINS"] = [f"http://localhost:{servers[1].server_port}"]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield korean_news_page.base, app.config["ALLOWED_ORIGINS"][0]
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.mark.browser
+def test_english_widget_in_a_real_browser(browser, live_english):
+    base, news_site = live_english
+    context = browser.new_context(locale="ko-KR")  # the choice beats the browser's language
+    context.set_default_timeout(5000)
+    errors = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/articles/story-1/comments?lang=en")
+        page.locator(".cm-sort[data-sort=upvotes]").click()  # re-rendered by the script
+        page.locator(".cm-list .cm-time", has_text="3 minutes ago").wait_for()
+        page.locator(".cm-submit").click()  # nothing typed: the API's message, in English
+        page.locator(".cm-error", has_text="Please write your comment.").wait_for()
+        page.locator(".cm-nick-input").fill("reader9")
+        page.locator(".cm-input").fill("Hello")
+        assert page.locator(".cm-counter").inner_text() == "5 / 150"
+        page.locator(".cm-submit").click()
+        page.locator(".cm-as", has_text="Posting as reader9").wait_for()
+        page.locator(".cm-list .cm-time", has_text="just now").wait_for()
+        page.locator(".cm-item .cm-report").first.click()
+        page.locator(".cm-report-send").click()
+        notice = page.locator(".cm-report-msg")
+        notice.wait_for()
+        assert notice.inner_text() == "Please choose a reason for the report."
+        assert not HANGUL.search(page.locator(".cm").inner_text().replace("한국어", ""))
+
+        page.goto(f"{news_site}/news")
+        frame = page.frame_locator("iframe[title='Comments']")
+        frame.locator(".cm-title", has_text="Comments").wait_for()
+    finally:
+        context.close()
+    assert errors == []
