@@ -11,7 +11,7 @@ from datetime import datetime
 
 from babel import Locale
 from babel.dates import format_date
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 
@@ -35,6 +35,7 @@ def select_locale() -> str:
     default = current_app.config["DEFAULT_LOCALE"]
     if not has_request_context():
         return default
+    g.locale_negotiated = True  # the answer depends on these headers: say so to caches
     chosen = explicit_locale()
     if chosen:
         return chosen
@@ -53,15 +54,16 @@ def format_day(moment: datetime) -> str:
 
 
 def remember_locale(response):
-    """Keep a language chosen in the URL of a page for the next visits.
+    """Keep a language chosen in the URL of a page for the next visits; mark what varies.
 
     Not for the API (the script names its page's language in every call) nor the embed
     (there the news site chose, not the reader).
     """
+    if g.get("locale_negotiated"):
+        response.vary.update(("Accept-Language", "Cookie"))
     lang = request.args.get("lang")
     if lang in SUPPORTED_LOCALES and not request.path.startswith(("/api/", "/embed/")):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
-        response.vary.add("Cookie")
     return response
 
 

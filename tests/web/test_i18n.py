@@ -83,6 +83,7 @@ def test_lang_parameter_gives_english_and_is_remembered(client, story):
     assert "Newest" in html and "Most liked" in html and "Write a comment" in html
     assert hangul_in(html) == []
     assert "cm_lang=en" in response.headers["Set-Cookie"]
+    assert {"Accept-Language", "Cookie"} <= set(response.vary)
     again = client.get(f"/articles/{story}/comments").get_data(as_text=True)
     assert '<html lang="en">' in again
     back = client.get(f"/articles/{story}/comments?lang=ko").get_data(as_text=True)
