@@ -173,6 +173,8 @@ def test_queue_and_moderation_pages_in_english(app, story):
     done = client.post("/moderation/decide", data={"action": "approve", "comment_id": ids})
     assert done.status_code == 303
     assert "Approved 2 comments." in client.get("/moderation/audit").get_data(as_text=True)
+    chart = client.get("/moderation/dashboard/daily.svg").get_data(as_text=True)
+    assert "Comments per day (last 30 days)" in chart and not HANGUL.search(chart)
 
 
 def test_plural_forms_and_dates(app):
