@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         db,
         demo,
         errors,
+        i18n,
         moderation,
         scoring,
         scoring_api,
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
 
+    i18n.init_app(app)
     db.init_app(app)
     scoring.init_app(app)
     security.init_app(app)

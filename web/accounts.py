@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .auth import admin_required, find_moderator
@@ -13,7 +15,7 @@ from .models import ROLES, Moderator
 bp = Blueprint("accounts", __name__, url_prefix="/moderation/moderators")
 
 MIN_PASSWORD_LENGTH = 10
-ROLE_LABELS = {"moderator": "모더레이터", "admin": "관리자"}
+ROLE_LABELS = {"moderator": _l("모더레이터"), "admin": _l("관리자")}
 
 
 @bp.before_request
@@ -34,7 +36,7 @@ def index():
 def _password_problem(password: str) -> str | None:
     """Why a password is not acceptable, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"비밀번호는 {MIN_PASSWORD_LENGTH}자 이상이어야 합니다."
+        return _("비밀번호는 %(min)d자 이상이어야 합니다.", min=MIN_PASSWORD_LENGTH)
     return None
 
 
@@ -46,9 +48,9 @@ def create():
     role = request.form.get("role") if request.form.get("role") in ROLES else "moderator"
     problem = _password_problem(password)
     if not name or len(name) > 64:
-        problem = "아이디는 1자에서 64자까지입니다."
+        problem = _("아이디는 1자에서 64자까지입니다.")
     elif find_moderator(name) is not None:
-        problem = "이미 있는 아이디입니다."
+        problem = _("이미 있는 아이디입니다.")
     if problem:
         flash(problem, "error")
     else:
@@ -56,7 +58,7 @@ def create():
         moderator.set_password(password)
         db.session.add(moderator)
         db.session.commit()
-        flash(f"{name} 계정을 만들었습니다.")
+        flash(_("%(name)s 계정을 만들었습니다.", name=name))
     return redirect(url_for("accounts.index"), code=303)
 
 
@@ -65,13 +67,13 @@ def update(moderator_id: int):
     """Change an account's role, activity or password; an admin cannot lock themself out."""
     moderator = db.session.get(Moderator, moderator_id)
     if moderator is None:
-        flash("존재하지 않는 계정입니다.", "error")
+        flash(_("존재하지 않는 계정입니다."), "error")
         return redirect(url_for("accounts.index"), code=303)
     role = request.form.get("role")
     active = request.form.get("active")
     password = request.form.get("password") or ""
     if moderator.id == current_user.id and (role == "moderator" or active == "0"):
-        flash("자기 계정의 권한은 낮추거나 정지할 수 없습니다.", "error")
+        flash(_("자기 계정의 권한은 낮추거나 정지할 수 없습니다."), "error")
         return redirect(url_for("accounts.index"), code=303)
     if password:
         problem = _password_problem(password)
@@ -84,5 +86,5 @@ def update(moderator_id: int):
     if active in ("0", "1"):
         moderator.active = active == "1"
     db.session.commit()
-    flash(f"{moderator.name} 계정을 바꿨습니다.")
+    flash(_("%(name)s 계정을 바꿨습니다.", name=moderator.name))
     return redirect(url_for("accounts.index"), code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask_babel import gettext as _
 
 from . import comment_store, security
 from .comment_store import CommentError
@@ -18,7 +19,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def check_origin():
     """Refuse state changes sent from pages outside the allow-list."""
     if security.origin_refused():
-        return error_response(403, "origin_not_allowed", "허용되지 않은 사이트에서 온 요청입니다.")
+        return error_response(
+            403, "origin_not_allowed", _("허용되지 않은 사이트에서 온 요청입니다.")
+        )
     return None
 
 
@@ -38,10 +41,10 @@ def comment_error(exc: CommentError):
 def json_body() -> dict:
     """The request's JSON object; CommentError for anything else."""
     if not request.is_json:
-        raise CommentError(415, "json_required", "JSON 형식으로 보내 주세요.")
+        raise CommentError(415, "json_required", _("JSON 형식으로 보내 주세요."))
     data = request_json()
     if not isinstance(data, dict):
-        raise CommentError(400, "invalid_json", "요청 내용을 읽을 수 없습니다.")
+        raise CommentError(400, "invalid_json", _("요청 내용을 읽을 수 없습니다."))
     return data
 
 
@@ -105,7 +108,7 @@ def report(comment_id: int):
     data = json_body()
     reader = ensure_reader()
     comment_store.report_comment(comment_id, reader, data.get("reason"), data.get("detail", ""))
-    return {"reported": True, "message": "신고가 접수되었습니다."}, 201
+    return {"reported": True, "message": _("신고가 접수되었습니다.")}, 201
 
 
 def init_app(app) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, g, request
+from flask_babel import gettext
 
 from .db import db, utcnow
 from .models import ApiKey
@@ -126,7 +127,7 @@ def _bearer_token() -> str:
         raise ApiError(
             401,
             "missing_api_key",
-            "API 키가 필요합니다: Authorization: Bearer KEY",
+            gettext("API 키가 필요합니다: Authorization: Bearer KEY"),
             {"WWW-Authenticate": "Bearer"},
         )
     return token.strip()
@@ -144,10 +145,13 @@ def authenticated_key() -> KeyIdentity:
         record = db.session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == key_hash))
         if record is None:
             raise ApiError(
-                401, "invalid_api_key", "알 수 없는 API 키입니다.", {"WWW-Authenticate": "Bearer"}
+                401,
+                "invalid_api_key",
+                gettext("알 수 없는 API 키입니다."),
+                {"WWW-Authenticate": "Bearer"},
             )
         if record.revoked:
-            raise ApiError(403, "revoked_api_key", "폐기된 API 키입니다.")
+            raise ApiError(403, "revoked_api_key", gettext("폐기된 API 키입니다."))
         identity = KeyIdentity(record.id, record.name)
         cache.put(key_hash, identity, current_app.config["API_KEY_CACHE_SECONDS"])
     g.api_key = identity

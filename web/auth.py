@@ -7,6 +7,8 @@ from functools import cache, wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,7 +19,8 @@ from .models import Moderator
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "로그인이 필요합니다."
+login_manager.login_message = _l("로그인이 필요합니다.")
+login_manager.localize_callback = str  # the lazy message in the request's language
 login_manager.session_protection = "strong"
 
 
@@ -97,7 +100,7 @@ def login():
     elif not moderator.check_password(password):
         moderator = None
     if moderator is None:
-        message = "아이디 또는 비밀번호가 올바르지 않습니다."
+        message = _("아이디 또는 비밀번호가 올바르지 않습니다.")
         page = render_template(
             "moderation/login.html", error=message, name=name, next=request.form.get("next", "")
         )
@@ -112,14 +115,14 @@ def login():
 def logout():
     """End the moderator's session."""
     logout_user()
-    flash("로그아웃했습니다.")
+    flash(_("로그아웃했습니다."))
     return redirect(url_for("auth.login_form"), code=303)
 
 
 @bp.errorhandler(429)
 def too_many_logins(exc):
     """Too many failed logins from one address."""
-    message = "로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요."
+    message = _("로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
     return render_template("moderation/login.html", error=message, next=""), 429
 
 

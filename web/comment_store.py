@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -64,7 +65,7 @@ def find_article(key: str) -> Article:
     if "\x00" not in key:  # PostgreSQL refuses NUL in a query; no key can hold it
         article = db.session.scalar(sa.select(Article).where(Article.key == key))
     if article is None:
-        raise CommentError(404, "unknown_article", "존재하지 않는 기사입니다.")
+        raise CommentError(404, "unknown_article", _("존재하지 않는 기사입니다."))
     return article
 
 
@@ -76,7 +77,7 @@ MAX_ROW_ID = 2**31 - 1
 def check_comment_id(comment_id: int) -> None:
     """CommentError 404 for an id no comment can have."""
     if not 0 < comment_id <= MAX_ROW_ID:
-        raise CommentError(404, "unknown_comment", "존재하지 않거나 삭제된 댓글입니다.")
+        raise CommentError(404, "unknown_comment", _("존재하지 않거나 삭제된 댓글입니다."))
 
 
 def find_visible_comment(comment_id: int) -> Comment:
@@ -84,7 +85,7 @@ def find_visible_comment(comment_id: int) -> Comment:
     check_comment_id(comment_id)
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status not in VISIBLE_STATUSES:
-        raise CommentError(404, "unknown_comment", "존재하지 않거나 삭제된 댓글입니다.")
+        raise CommentError(404, "unknown_comment", _("존재하지 않거나 삭제된 댓글입니다."))
     return comment
 
 
@@ -145,9 +146,9 @@ def post_comment(
 ) -> Comment:
     """Validate, score and store a comment; raises CommentError for what the rules refuse."""
     if reader.is_banned():
-        raise CommentError(403, "reader_banned", "이용이 제한된 사용자는 댓글을 쓸 수 없습니다.")
+        raise CommentError(403, "reader_banned", _("이용이 제한된 사용자는 댓글을 쓸 수 없습니다."))
     if not article.comments_open:
-        raise CommentError(403, "comments_closed", "댓글 작성이 종료된 기사입니다.")
+        raise CommentError(403, "comments_closed", _("댓글 작성이 종료된 기사입니다."))
     try:
         text = clean_body(body)
         if reader.nickname is None:
@@ -206,7 +207,7 @@ def list_comments(
 ) -> Page:
     """A page of visible comments in the given order, ties broken by newest."""
     if sort not in pagination.SORTS:
-        raise CommentError(400, "invalid_sort", "정렬 방식이 올바르지 않습니다.")
+        raise CommentError(400, "invalid_sort", _("정렬 방식이 올바르지 않습니다."))
     limit = limit or current_app.config["COMMENTS_PER_PAGE"]
     key = {"newest": Comment.id, "upvotes": Comment.upvotes, "downvotes": Comment.downvotes}[sort]
     query = sa.select(Comment).where(
@@ -216,7 +217,7 @@ def list_comments(
         try:
             value, last_id = pagination.decode_cursor(cursor, sort)
         except pagination.BadCursor:
-            raise CommentError(400, "invalid_cursor", "목록 위치가 올바르지 않습니다.") from None
+            raise CommentError(400, "invalid_cursor", _("목록 위치가 올바르지 않습니다.")) from None
         if sort == "newest":
             query = query.where(Comment.id < last_id)
         else:
@@ -267,7 +268,7 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
     comment row is locked, so they always equal the votes recorded.
     """
     if choice not in VOTE_VALUES:
-        raise CommentError(400, "invalid_vote", "찬성 또는 반대를 선택해 주세요.")
+        raise CommentError(400, "invalid_vote", _("찬성 또는 반대를 선택해 주세요."))
     value = VOTE_VALUES[choice]
     db.session.flush()  # a new reader's row first, so the lock below is the first write
     check_comment_id(comment_id)
@@ -301,13 +302,13 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
 def report_comment(comment_id: int, reader: Reader, reason, detail="") -> Report:
     """Record a reader's report; one per reader and comment."""
     if reason not in REPORT_REASONS:
-        raise CommentError(400, "invalid_reason", "신고 사유를 선택해 주세요.")
+        raise CommentError(400, "invalid_reason", _("신고 사유를 선택해 주세요."))
     if not isinstance(detail, str) or len(detail) > 300:
-        raise CommentError(400, "invalid_detail", "신고 내용은 300자까지 쓸 수 있습니다.")
+        raise CommentError(400, "invalid_detail", _("신고 내용은 300자까지 쓸 수 있습니다."))
     db.session.flush()  # a new reader's row, for its id
     comment = find_visible_comment(comment_id)
     if comment.author_id == reader.id:
-        raise CommentError(400, "own_comment", "자신의 댓글은 신고할 수 없습니다.")
+        raise CommentError(400, "own_comment", _("자신의 댓글은 신고할 수 없습니다."))
     report = Report(
         comment_id=comment_id, reader_id=reader.id, reason=reason, detail=detail.strip()
     )
@@ -316,7 +317,7 @@ def report_comment(comment_id: int, reader: Reader, reason, detail="") -> Report
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise CommentError(409, "already_reported", "이미 신고한 댓글입니다.") from None
+        raise CommentError(409, "already_reported", _("이미 신고한 댓글입니다.")) from None
     db.session.execute(
         sa.update(Comment)
         .where(Comment.id == comment_id)

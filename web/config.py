@@ -108,6 +108,9 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_HTTPONLY = True
         # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
+        # Interface language when the reader chose none and the browser asks for none we
+        # have: ko or en.
+        self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "ko")
         self.PROXY_COUNT = int(_env_float("PROXY_COUNT", 0))
         self.PERMANENT_SESSION_LIFETIME = 365 * 24 * 3600
         self.WTF_CSRF_TIME_LIMIT = None

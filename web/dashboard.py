@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 
 from .db import db, utcnow
 from .models import APPROVE, PENDING, REJECT, REJECT_REASONS, Comment, Decision
@@ -95,28 +96,28 @@ def render_chart(name: str) -> bytes:
     """One chart as SVG; KeyError for an unknown name."""
     if name == "daily":
         data = comments_per_day()
-        chart = _chart("Bar", "일별 댓글 수 (최근 30일)", show_legend=False, x_label_rotation=45)
+        chart = _chart("Bar", _("일별 댓글 수 (최근 30일)"), show_legend=False, x_label_rotation=45)
         chart.x_labels = [d[5:] for d, _ in data]
-        chart.add("댓글", [n for _, n in data])
+        chart.add(_("댓글"), [n for _, n in data])
     elif name == "status":
         shares = status_shares()
-        chart = _chart("Pie", "댓글 상태 비율", inner_radius=0.4)
+        chart = _chart("Pie", _("댓글 상태 비율"), inner_radius=0.4)
         for status, label in STATUS_LABELS.items():
-            chart.add(label, shares.get(status, 0))
+            chart.add(str(label), shares.get(status, 0))
     elif name == "categories":
         counts = rejections_per_category()
-        chart = _chart("HorizontalBar", "유형별 거절 수", show_legend=False)
-        chart.x_labels = list(REJECT_REASONS.values())
-        chart.add("거절", [counts.get(key, 0) for key in REJECT_REASONS])
+        chart = _chart("HorizontalBar", _("유형별 거절 수"), show_legend=False)
+        chart.x_labels = [str(label) for label in REJECT_REASONS.values()]
+        chart.add(_("거절"), [counts.get(key, 0) for key in REJECT_REASONS])
     elif name == "agreement":
         outcomes = hold_outcomes()
-        chart = _chart("Pie", "보류 판단: 관리자 결정")
-        chart.add("거절 (모델과 같음)", outcomes.get(REJECT, 0))
-        chart.add("승인 (모델과 다름)", outcomes.get(APPROVE, 0))
+        chart = _chart("Pie", _("보류 판단: 관리자 결정"))
+        chart.add(_("거절 (모델과 같음)"), outcomes.get(REJECT, 0))
+        chart.add(_("승인 (모델과 다름)"), outcomes.get(APPROVE, 0))
     elif name == "scores":
-        chart = _chart("Bar", "유해도 분포", show_legend=False)
+        chart = _chart("Bar", _("유해도 분포"), show_legend=False)
         chart.x_labels = [f"{i / BINS:.1f}" for i in range(BINS)]
-        chart.add("댓글", score_histogram())
+        chart.add(_("댓글"), score_histogram())
     else:
         raise KeyError(name)
     return chart.render()

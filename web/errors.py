@@ -5,28 +5,29 @@ from __future__ import annotations
 import re
 
 from flask import Flask, jsonify, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from .db import db
 
 API_PREFIX = "/api/"
 
-# Korean messages for the HTTP errors a reader's browser can run into.
+# Messages for the HTTP errors a reader's browser can run into (translated per request).
 _MESSAGES = {
-    400: "요청이 올바르지 않습니다.",
-    403: "허용되지 않은 요청입니다.",
-    404: "찾을 수 없습니다.",
-    405: "허용되지 않은 방식의 요청입니다.",
-    413: "요청이 너무 큽니다.",
-    415: "JSON 형식으로 보내 주세요.",
-    429: "요청이 너무 잦습니다. 잠시 후 다시 시도해 주세요.",
-    500: "서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요.",
+    400: _l("요청이 올바르지 않습니다."),
+    403: _l("허용되지 않은 요청입니다."),
+    404: _l("찾을 수 없습니다."),
+    405: _l("허용되지 않은 방식의 요청입니다."),
+    413: _l("요청이 너무 큽니다."),
+    415: _l("JSON 형식으로 보내 주세요."),
+    429: _l("요청이 너무 잦습니다. 잠시 후 다시 시도해 주세요."),
+    500: _l("서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."),
 }
 
 
 def error_response(status: int, code: str, message: str | None = None):
     """The API's only error answer: ``{"error": {"code", "message"}}`` with the status."""
-    body = {"error": {"code": code, "message": message or _MESSAGES.get(status, "")}}
+    body = {"error": {"code": code, "message": str(message or _MESSAGES.get(status, ""))}}
     return jsonify(body), status
 
 
@@ -77,7 +78,7 @@ def _handle_server_error(exc):
     db.session.rollback()
     if request.path.startswith(API_PREFIX):
         return error_response(500, "internal_error")
-    return "<h1>500</h1><p>" + _MESSAGES[500] + "</p>", 500
+    return "<h1>500</h1><p>" + str(_MESSAGES[500]) + "</p>", 500
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,11 +30,11 @@ HOLD_PREMODERATION = "premoderation"
 HOLD_WORD = "word_list"
 
 REPORT_REASONS = {
-    "abuse": "욕설/비하",
-    "hate": "혐오/차별",
-    "sexual": "음란",
-    "spam": "광고/도배",
-    "other": "기타",
+    "abuse": _l("욕설/비하"),
+    "hate": _l("혐오/차별"),
+    "sexual": _l("음란"),
+    "spam": _l("광고/도배"),
+    "other": _l("기타"),
 }
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -213,12 +214,12 @@ ROLES = (MODERATOR, ADMIN)
 
 # Why a comment was rejected: its label for retraining (the classifier's categories).
 REJECT_REASONS = {
-    "profanity": "욕설/비속어",
-    "insult": "모욕/비하",
-    "hate": "혐오/차별",
-    "threat": "위협",
-    "sexual": "음란",
-    "spam": "광고/도배",
+    "profanity": _l("욕설/비속어"),
+    "insult": _l("모욕/비하"),
+    "hate": _l("혐오/차별"),
+    "threat": _l("위협"),
+    "sexual": _l("음란"),
+    "spam": _l("광고/도배"),
 }
 
 # What a decision did.

@@ -15,6 +15,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -28,13 +31,18 @@ from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
 CATEGORY_LABELS = REJECT_REASONS
-ACTION_LABELS = {"approve": "승인", "reject": "거절", "ban": "정지", "unban": "정지 해제"}
-BAN_PERIODS = {"1": "1일", "7": "7일", "30": "30일", "forever": "영구"}
+ACTION_LABELS = {
+    "approve": _l("승인"),
+    "reject": _l("거절"),
+    "ban": _l("정지"),
+    "unban": _l("정지 해제"),
+}
+BAN_PERIODS = {"1": _l("1일"), "7": _l("7일"), "30": _l("30일"), "forever": _l("영구")}
 AUDIT_PER_PAGE = 50
 HOLD_REASON_LABELS = {
-    "spam": "반복 게시로 보류됨",
-    "premoderation": "사전 검토로 보류됨",
-    "word_list": "보류 단어가 있어 보류됨",
+    "spam": _l("반복 게시로 보류됨"),
+    "premoderation": _l("사전 검토로 보류됨"),
+    "word_list": _l("보류 단어가 있어 보류됨"),
 }
 
 
@@ -148,13 +156,22 @@ def decide():
     ids = _comment_ids()
     if action == "approve":
         service.approve(current_user, ids)
-        flash(f"{len(ids)}개 댓글을 승인했습니다.")
+        flash(
+            ngettext("%(num)d개 댓글을 승인했습니다.", "%(num)d개 댓글을 승인했습니다.", len(ids))
+        )
     elif action == "reject":
         reason = request.form.get("reason", "")
         service.reject(current_user, ids, reason)
-        flash(f"{len(ids)}개 댓글을 거절했습니다 ({CATEGORY_LABELS[reason]}).")
+        flash(
+            ngettext(
+                "%(num)d개 댓글을 거절했습니다 (%(reason)s).",
+                "%(num)d개 댓글을 거절했습니다 (%(reason)s).",
+                len(ids),
+                reason=CATEGORY_LABELS[reason],
+            )
+        )
     else:
-        flash("알 수 없는 작업입니다.", "error")
+        flash(_("알 수 없는 작업입니다."), "error")
     return redirect(_back(), code=303)
 
 
@@ -162,7 +179,7 @@ def decide():
 def undo():
     """Take back the moderator's last action."""
     undone = service.undo_last(current_user)
-    flash(f"마지막 작업을 되돌렸습니다 ({len(undone)}건).")
+    flash(_("마지막 작업을 되돌렸습니다 (%(count)d건).", count=len(undone)))
     return redirect(_back(), code=303)
 
 
@@ -179,7 +196,7 @@ def ban(reader_id: int):
         note=request.form.get("note", ""),
         comment_id=int(comment_id) if comment_id.isdigit() else None,
     )
-    flash(f"작성자를 정지했습니다 ({BAN_PERIODS.get(period, '영구')}).")
+    flash(_("작성자를 정지했습니다 (%(period)s).", period=BAN_PERIODS.get(period, _("영구"))))
     return redirect(_back(), code=303)
 
 
@@ -187,7 +204,7 @@ def ban(reader_id: int):
 def unban(reader_id: int):
     """Lift an author's ban."""
     service.unban(current_user, reader_id)
-    flash("작성자의 정지를 해제했습니다.")
+    flash(_("작성자의 정지를 해제했습니다."))
     return redirect(_back(), code=303)
 
 
@@ -195,7 +212,13 @@ def unban(reader_id: int):
 def reject_all(reader_id: int):
     """Reject every comment of an author."""
     count = service.reject_all_by_author(current_user, reader_id, request.form.get("reason", ""))
-    flash(f"작성자의 댓글 {count}개를 거절했습니다.")
+    flash(
+        ngettext(
+            "작성자의 댓글 %(num)d개를 거절했습니다.",
+            "작성자의 댓글 %(num)d개를 거절했습니다.",
+            count,
+        )
+    )
     return redirect(_back(), code=303)
 
 
@@ -258,5 +281,5 @@ def audit():
 @bp.errorhandler(CSRFError)
 def csrf_error(exc):
     """An expired or missing form token: back to the page with a message."""
-    flash("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.", "error")
+    flash(_("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."), "error")
     return redirect(_back(), code=303)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 
 from .db import db
@@ -23,13 +25,13 @@ from .models import (
     Report,
 )
 
-QUEUES = {"held": "보류", "review": "검토", "reported": "신고", "all": "전체"}
-SORTS = {"newest": "최신순", "toxicity": "유해도순", "uncertain": "불확실순"}
+QUEUES = {"held": _l("보류"), "review": _l("검토"), "reported": _l("신고"), "all": _l("전체")}
+SORTS = {"newest": _l("최신순"), "toxicity": _l("유해도순"), "uncertain": _l("불확실순")}
 STATUS_LABELS = {
-    "published": "게시",
-    "flagged": "게시(검토)",
-    "pending": "보류",
-    "rejected": "거절",
+    "published": lazy_pgettext("status", "게시"),
+    "flagged": lazy_pgettext("status", "게시(검토)"),
+    "pending": lazy_pgettext("status", "보류"),
+    "rejected": lazy_pgettext("status", "거절"),
 }
 
 

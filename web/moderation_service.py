@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from .comment_store import set_status
 from .db import db, utcnow
@@ -68,13 +69,13 @@ def _comments(ids) -> list[Comment]:
     """The comments with these ids, locked against a second moderator's action on PostgreSQL."""
     ids = sorted({int(i) for i in ids})
     if not ids:
-        raise ModerationError("선택한 댓글이 없습니다.")
+        raise ModerationError(_("선택한 댓글이 없습니다."))
     query = sa.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     found = list(db.session.scalars(query))
     if len(found) != len(ids):
-        raise ModerationError("존재하지 않는 댓글입니다.", 404)
+        raise ModerationError(_("존재하지 않는 댓글입니다."), 404)
     return found
 
 
@@ -94,7 +95,7 @@ def approve(moderator: Moderator, comment_ids, batch: str | None = None) -> str:
 def reject(moderator: Moderator, comment_ids, reason: str, batch: str | None = None) -> str:
     """Hide the comments with the reason as their label; returns the batch id."""
     if reason not in REJECT_REASONS:
-        raise ModerationError("거절 사유를 선택해 주세요.")
+        raise ModerationError(_("거절 사유를 선택해 주세요."))
     batch = batch or new_batch()
     for comment in _comments(comment_ids):
         before = comment.status
@@ -121,7 +122,7 @@ def _reader(reader_id: int) -> Reader:
     """The author, or ModerationError 404."""
     reader = db.session.get(Reader, reader_id)
     if reader is None:
-        raise ModerationError("존재하지 않는 작성자입니다.", 404)
+        raise ModerationError(_("존재하지 않는 작성자입니다."), 404)
     return reader
 
 
@@ -139,7 +140,7 @@ def ban(
 ) -> str:
     """Stop an author from commenting until a time, or for good with ``until`` None."""
     if until is not None and until <= utcnow():
-        raise ModerationError("정지 종료 시각은 지금보다 뒤여야 합니다.")
+        raise ModerationError(_("정지 종료 시각은 지금보다 뒤여야 합니다."))
     return _set_ban(
         moderator,
         reader_id,
@@ -190,7 +191,7 @@ def undo_last(moderator: Moderator) -> list[Decision]:
         .limit(1)
     )
     if last is None:
-        raise ModerationError("되돌릴 작업이 없습니다.")
+        raise ModerationError(_("되돌릴 작업이 없습니다."))
     decisions = list(
         db.session.scalars(
             sa.select(Decision).where(Decision.batch == last.batch).order_by(Decision.id)

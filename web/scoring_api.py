@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, request
+from flask_babel import format_number
+from flask_babel import gettext as _
 
 from classifier.labels import CATEGORIES
 
@@ -35,45 +37,50 @@ def api_error(exc: ApiError):
 def model_unavailable(exc: ModelUnavailable):
     """No model to score with: the client may retry later."""
     current_app.logger.error("scoring API without a model: %s", exc)
-    return error_response(503, "model_unavailable", "모델을 불러오지 못했습니다.")
+    return error_response(503, "model_unavailable", _("모델을 불러오지 못했습니다."))
 
 
 def json_object() -> dict:
     """The request's JSON object; ApiError for a wrong media type, bad JSON or a non-object."""
     if not request.is_json:
-        raise ApiError(415, "json_required", "JSON 형식(application/json)으로 보내 주세요.")
+        raise ApiError(415, "json_required", _("JSON 형식(application/json)으로 보내 주세요."))
     data = request_json()
     if data is None:
-        raise ApiError(400, "invalid_json", "요청 본문이 올바른 JSON이 아닙니다.")
+        raise ApiError(400, "invalid_json", _("요청 본문이 올바른 JSON이 아닙니다."))
     if not isinstance(data, dict):
-        raise ApiError(422, "invalid_type", "요청 본문은 JSON 객체여야 합니다.")
+        raise ApiError(422, "invalid_type", _("요청 본문은 JSON 객체여야 합니다."))
     return data
 
 
 def check_text(value, field: str) -> str:
     """One text to score: a string no longer than the limit."""
     if not isinstance(value, str):
-        raise ApiError(422, "invalid_type", f"{field}은(는) 문자열이어야 합니다.")
+        raise ApiError(422, "invalid_type", _("%(field)s은(는) 문자열이어야 합니다.", field=field))
     limit = current_app.config["API_MAX_TEXT_LENGTH"]
     if len(value) > limit:
-        raise ApiError(413, "text_too_long", f"{field}이(가) {limit:,}자를 넘습니다.")
+        message = _(
+            "%(field)s이(가) %(limit)s자를 넘습니다.", field=field, limit=format_number(limit)
+        )
+        raise ApiError(413, "text_too_long", message)
     return value
 
 
 def texts_from(data: dict) -> list[str]:
     """The texts of a score request: exactly one of "text" or "texts"."""
     if ("text" in data) == ("texts" in data):
-        raise ApiError(422, "missing_field", '"text"나 "texts" 중 하나만 보내 주세요.')
+        raise ApiError(422, "missing_field", _('"text"나 "texts" 중 하나만 보내 주세요.'))
     if "text" in data:
         return [check_text(data["text"], "text")]
     texts = data["texts"]
     if not isinstance(texts, list):
-        raise ApiError(422, "invalid_type", "texts는 문자열의 목록이어야 합니다.")
+        raise ApiError(422, "invalid_type", _("texts는 문자열의 목록이어야 합니다."))
     if not texts:
-        raise ApiError(422, "empty_list", "texts가 비어 있습니다.")
+        raise ApiError(422, "empty_list", _("texts가 비어 있습니다."))
     limit = current_app.config["API_MAX_TEXTS"]
     if len(texts) > limit:
-        raise ApiError(422, "too_many_texts", f"한 번에 {limit}개까지 보낼 수 있습니다.")
+        raise ApiError(
+            422, "too_many_texts", _("한 번에 %(limit)d개까지 보낼 수 있습니다.", limit=limit)
+        )
     return [check_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
 
 
@@ -97,16 +104,20 @@ def score():
 def labels_from(data: dict) -> list[str]:
     """The labels a feedback request believes right: known category names, maybe none."""
     if "labels" not in data:
-        raise ApiError(422, "missing_field", '"labels"가 필요합니다 (깨끗한 글이면 []).')
+        raise ApiError(422, "missing_field", _('"labels"가 필요합니다 (깨끗한 글이면 []).'))
     labels = data["labels"]
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-        raise ApiError(422, "invalid_type", "labels는 문자열의 목록이어야 합니다.")
+        raise ApiError(422, "invalid_type", _("labels는 문자열의 목록이어야 합니다."))
     unknown = sorted(set(labels) - set(CATEGORIES))
     if unknown:
         raise ApiError(
             422,
             "unknown_label",
-            f"알 수 없는 분류: {', '.join(unknown)} (가능: {', '.join(CATEGORIES)})",
+            _(
+                "알 수 없는 분류: %(unknown)s (가능: %(known)s)",
+                unknown=", ".join(unknown),
+                known=", ".join(CATEGORIES),
+            ),
         )
     return [c for c in CATEGORIES if c in labels]
 
@@ -114,20 +125,20 @@ def labels_from(data: dict) -> list[str]:
 def feedback_target(data: dict) -> tuple[str, int | None]:
     """The text the feedback is about, from "text" or from the stored comment "comment_id"."""
     if ("text" in data) == ("comment_id" in data):
-        raise ApiError(422, "missing_field", '"text"나 "comment_id" 중 하나만 보내 주세요.')
+        raise ApiError(422, "missing_field", _('"text"나 "comment_id" 중 하나만 보내 주세요.'))
     if "text" in data:
         text = check_text(data["text"], "text")
         if not text.strip():
-            raise ApiError(422, "empty_text", "text가 비어 있습니다.")
+            raise ApiError(422, "empty_text", _("text가 비어 있습니다."))
         return text, None
     comment_id = data["comment_id"]
     if not isinstance(comment_id, int) or isinstance(comment_id, bool):
-        raise ApiError(422, "invalid_type", "comment_id는 정수여야 합니다.")
+        raise ApiError(422, "invalid_type", _("comment_id는 정수여야 합니다."))
     body = None
     if 0 < comment_id <= MAX_ROW_ID:
         body = db.session.scalar(sa.select(Comment.body).where(Comment.id == comment_id))
     if body is None:
-        raise ApiError(404, "comment_not_found", f"댓글 {comment_id}이(가) 없습니다.")
+        raise ApiError(404, "comment_not_found", _("댓글 %(id)s이(가) 없습니다.", id=comment_id))
     return body, comment_id
 
 
@@ -164,7 +175,7 @@ def health():
         database = {"reachable": False}
         problems.append("database")
     if problems:
-        message = f"사용할 수 없음: {', '.join(problems)}"
+        message = _("사용할 수 없음: %(problems)s", problems=", ".join(problems))
         error = {"code": "unhealthy", "message": message}
         return {"error": error, "model": model, "database": database}, 503
     return {"status": "ok", "model": model, "database": database}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import site_settings
@@ -41,7 +42,7 @@ def save():
     """Store the site-wide settings."""
     try:
         site_settings.save(current_user.id, request.form)
-        flash("설정을 저장했습니다.")
+        flash(_("설정을 저장했습니다."))
     except site_settings.SettingsError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -53,12 +54,12 @@ def article(article_id: int):
     """Open or close an article's comments, or turn its pre-moderation on or off."""
     target = db.session.get(Article, article_id)
     if target is None:
-        flash("존재하지 않는 기사입니다.", "error")
+        flash(_("존재하지 않는 기사입니다."), "error")
         return redirect(url_for("settings.index"), code=303)
     if request.form.get("comments_open") in ("0", "1"):
         target.comments_open = request.form["comments_open"] == "1"
     if request.form.get("premoderated") in ("0", "1"):
         target.premoderated = request.form["premoderated"] == "1"
     db.session.commit()
-    flash(f"{target.title or target.key}: 설정을 바꿨습니다.")
+    flash(_("%(article)s: 설정을 바꿨습니다.", article=target.title or target.key))
     return redirect(url_for("settings.index", article=request.form.get("search", "")), code=303)

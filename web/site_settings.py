@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, g
+from flask_babel import gettext as _
 
 from .db import db, utcnow
 from .models import SiteSetting
@@ -68,9 +69,9 @@ def parse_words(text: str) -> list[str]:
     """One word or phrase a line, blanks and repeats dropped; SettingsError if too many."""
     words = list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
     if len(words) > MAX_WORDS:
-        raise SettingsError(f"단어는 {MAX_WORDS}개까지 넣을 수 있습니다.")
+        raise SettingsError(_("단어는 %(max)d개까지 넣을 수 있습니다.", max=MAX_WORDS))
     if any(len(word) > MAX_WORD_LENGTH for word in words):
-        raise SettingsError(f"단어 하나는 {MAX_WORD_LENGTH}자까지입니다.")
+        raise SettingsError(_("단어 하나는 %(max)d자까지입니다.", max=MAX_WORD_LENGTH))
     return words
 
 
@@ -81,7 +82,7 @@ def save(moderator_id: int, form) -> SiteSettings:
         review = float(form.get("review_threshold", ""))
         Thresholds(hold=hold, review=review)
     except ValueError:
-        raise SettingsError("기준값은 0 ≤ 검토 기준 ≤ 보류 기준 ≤ 1 이어야 합니다.") from None
+        raise SettingsError(_("기준값은 0 ≤ 검토 기준 ≤ 보류 기준 ≤ 1 이어야 합니다.")) from None
     values = {
         "hold_threshold": hold,
         "review_threshold": review,

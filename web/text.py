@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
+from flask_babel import gettext as _
+
 MAX_BODY_LENGTH = 150
 MAX_NICKNAME_LENGTH = 12
 MIN_NICKNAME_LENGTH = 2
@@ -49,30 +51,39 @@ def is_invisible(char: str) -> bool:
 def clean_body(raw) -> str:
     """The comment body to store, or InvalidText saying what is wrong with it."""
     if not isinstance(raw, str):
-        raise InvalidText("missing_body", "댓글 내용을 입력해 주세요.")
+        raise InvalidText("missing_body", _("댓글 내용을 입력해 주세요."))
     text = normalize(raw)
     if not text.strip():
-        raise InvalidText("empty_body", "댓글 내용을 입력해 주세요.")
+        raise InvalidText("empty_body", _("댓글 내용을 입력해 주세요."))
     if len(text) > MAX_BODY_LENGTH:
         raise InvalidText(
-            "body_too_long", f"댓글은 {MAX_BODY_LENGTH}자까지 쓸 수 있습니다. (현재 {len(text)}자)"
+            "body_too_long",
+            _(
+                "댓글은 %(limit)d자까지 쓸 수 있습니다. (현재 %(length)d자)",
+                limit=MAX_BODY_LENGTH,
+                length=len(text),
+            ),
         )
     if all(is_invisible(c) for c in text):
-        raise InvalidText("invisible_body", "보이지 않는 문자만으로는 댓글을 쓸 수 없습니다.")
+        raise InvalidText("invisible_body", _("보이지 않는 문자만으로는 댓글을 쓸 수 없습니다."))
     return text.strip()
 
 
 def clean_nickname(raw) -> str:
     """A new reader's nickname, or InvalidText."""
     if not isinstance(raw, str) or not raw.strip():
-        raise InvalidText("missing_nickname", "닉네임을 입력해 주세요.")
+        raise InvalidText("missing_nickname", _("닉네임을 입력해 주세요."))
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     if any(is_invisible(c) and c != " " for c in name) or not name.replace(" ", ""):
-        raise InvalidText("invalid_nickname", "닉네임에 쓸 수 없는 문자가 있습니다.")
+        raise InvalidText("invalid_nickname", _("닉네임에 쓸 수 없는 문자가 있습니다."))
     if not MIN_NICKNAME_LENGTH <= len(name) <= MAX_NICKNAME_LENGTH:
         raise InvalidText(
             "invalid_nickname",
-            f"닉네임은 {MIN_NICKNAME_LENGTH}~{MAX_NICKNAME_LENGTH}자로 입력해 주세요.",
+            _(
+                "닉네임은 %(min)d~%(max)d자로 입력해 주세요.",
+                min=MIN_NICKNAME_LENGTH,
+                max=MAX_NICKNAME_LENGTH,
+            ),
         )
     return name
 

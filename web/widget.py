@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -12,12 +14,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
-from . import comment_store, pagination, security
+from . import comment_store, i18n, pagination, security
 from .comment_store import CommentError
 from .db import db, utcnow
 from .models import REPORT_REASONS, Article
@@ -27,7 +31,22 @@ from .text import MAX_BODY_LENGTH, body_length, mask_nickname
 bp = Blueprint("widget", __name__)
 
 SORT_COOKIE = "cm_sort"
-SORT_LABELS = {"newest": "최신순", "upvotes": "찬성순", "downvotes": "반대순"}
+EMBED_LANGUAGES_SLOT = '/* languages */ { "default": "", "titles": {} }'
+SORT_LABELS = {"newest": _l("최신순"), "upvotes": _l("찬성순"), "downvotes": _l("반대순")}
+# Relative times, shared by the template filter and the script (through its catalog).
+RELATIVE_TIMES = {
+    "minutes_ago": i18n.plural_msgid("%(num)d분 전", "%(num)d분 전"),
+    "hours_ago": i18n.plural_msgid("%(num)d시간 전", "%(num)d시간 전"),
+    "days_ago": i18n.plural_msgid("%(num)d일 전", "%(num)d일 전"),
+}
+# What widget.js writes itself; the template's own strings reach it already translated.
+SCRIPT_MESSAGES = {
+    "just_now": _l("방금 전"),
+    "date_pattern": _l("yyyy.MM.dd."),
+    "network_error": _l("네트워크 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."),
+    "choose_reason": _l("신고 사유를 선택해 주세요."),
+    "posting_as": _l("<strong>%(name)s</strong> 님"),
+}
 
 
 @bp.app_template_filter("reltime")
@@ -35,22 +54,23 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
     """Time since a moment the way Korean portals write it: 방금 전, 5분 전, 2024.03.01."""
     seconds = ((now or utcnow()) - moment).total_seconds()
     if seconds < 60:
-        return "방금 전"
+        return _("방금 전")
     if seconds < 3600:
-        return f"{int(seconds // 60)}분 전"
+        return ngettext(*RELATIVE_TIMES["minutes_ago"], int(seconds // 60))
     if seconds < 86400:
-        return f"{int(seconds // 3600)}시간 전"
+        return ngettext(*RELATIVE_TIMES["hours_ago"], int(seconds // 3600))
     if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)}일 전"
-    return moment.strftime("%Y.%m.%d.")
+        return ngettext(*RELATIVE_TIMES["days_ago"], int(seconds // 86400))
+    return i18n.format_day(moment)
 
 
 @bp.app_template_filter("kdate")
 def korean_datetime(moment: datetime) -> str:
     """A byline time as Korean news sites print it: 2026.11.24. 오전 9:12."""
-    half = "오전" if moment.hour < 12 else "오후"
-    hour = moment.hour % 12 or 12
-    return f"{moment:%Y.%m.%d.} {half} {hour}:{moment.minute:02d}"
+    day, hour, minute = i18n.format_day(moment), moment.hour % 12 or 12, moment.minute
+    if moment.hour < 12:
+        return _("%(day)s 오전 %(hour)d:%(minute)02d", day=day, hour=hour, minute=minute)
+    return _("%(day)s 오후 %(hour)d:%(minute)02d", day=day, hour=hour, minute=minute)
 
 
 @bp.app_template_filter("mask")
@@ -98,6 +118,7 @@ def section_context(article: Article, mode: str, error: dict | None = None) -> d
         "report_reasons": REPORT_REASONS,
         "error": error,
         "here": request.full_path.rstrip("?"),
+        "script_messages": i18n.js_catalog(SCRIPT_MESSAGES, RELATIVE_TIMES),
     }
 
 
@@ -136,8 +157,14 @@ def embed(key: str):
 
 @bp.get("/embed.js")
 def embed_script():
-    """The one script a news site adds to its page."""
-    return send_from_directory(current_app.static_folder, "embed.js", max_age=300)
+    """The one script a news site adds to its page, with the iframe's title in each language."""
+    path = Path(current_app.static_folder, "embed.js")
+    languages = {"default": current_app.config["DEFAULT_LOCALE"], "titles": i18n.frame_titles()}
+    source = path.read_text(encoding="utf-8").replace(EMBED_LANGUAGES_SLOT, json.dumps(languages))
+    response = current_app.response_class(source, mimetype="text/javascript")
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
 
 
 @bp.post("/articles/<path:key>/comments")
@@ -166,13 +193,13 @@ def post_form(key: str):
 @bp.errorhandler(CSRFError)
 def csrf_error(exc):
     """An expired or missing form token."""
-    return _error_page(400, "페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.")
+    return _error_page(400, _("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."))
 
 
 @bp.errorhandler(429)
 def too_many(exc):
     """Posting faster than the limits allow."""
-    return _error_page(429, "댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요.")
+    return _error_page(429, _("댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요."))
 
 
 def _error_page(status: int, message: str):

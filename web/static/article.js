@@ -1,4 +1,5 @@
-// The demo article's share bar: 주소복사 copies the page address.
+// The demo article's share bar: the copy button copies the page address. Its notices are
+// the toast's data-copied and data-failed (the demo news site's own text, in its template).
 (function () {
   "use strict";
   var button = document.querySelector(".share-copy");
@@ -28,9 +29,9 @@
 
   button.addEventListener("click", function () {
     var url = button.dataset.copyUrl || window.location.href;
-    var done = function () { show("주소가 복사되었습니다."); };
+    var done = function () { show(toast.dataset.copied); };
     var failed = function () {
-      show(fallbackCopy(url) ? "주소가 복사되었습니다." : "주소를 복사하지 못했습니다.");
+      show(fallbackCopy(url) ? toast.dataset.copied : toast.dataset.failed);
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(url).then(done, failed);

@@ -3,8 +3,35 @@
 (function () {
   "use strict";
 
-  var NETWORK_ERROR = "네트워크 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.";
   var SORT_COOKIE = "cm_sort";
+  var LANG = document.documentElement.lang || "ko";
+  // The server's translations of the strings this script writes (data-messages).
+  var MESSAGES = {};
+
+  function pluralText(forms, n) {
+    var form = forms[new Intl.PluralRules(LANG).select(n)] || forms.other;
+    return form.replace("%(num)d", String(n));
+  }
+
+  // The catalog's date pattern, in the CLDR letters Babel uses on the server.
+  function formatDay(date) {
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var fields = {
+      yyyy: String(date.getUTCFullYear()),
+      MMM: date.toLocaleString(LANG, { month: "short", timeZone: "UTC" }),
+      MM: pad(date.getUTCMonth() + 1),
+      dd: pad(date.getUTCDate()),
+      d: String(date.getUTCDate())
+    };
+    return MESSAGES.date_pattern.replace(/yyyy|MMM|MM|dd|d/g, function (token) {
+      return fields[token];
+    });
+  }
+
+  // API answers (error messages) in the page's language, whatever the cookies say.
+  function withLang(url) {
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(LANG);
+  }
 
   // The server counts the same way: NFC, line breaks as one character, code points.
   function characters(text) {
@@ -14,13 +41,11 @@
   function relativeTime(iso, now) {
     var then = new Date(iso);
     var seconds = (now - then) / 1000;
-    if (seconds < 60) return "방금 전";
-    if (seconds < 3600) return Math.floor(seconds / 60) + "분 전";
-    if (seconds < 86400) return Math.floor(seconds / 3600) + "시간 전";
-    if (seconds < 7 * 86400) return Math.floor(seconds / 86400) + "일 전";
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return then.getUTCFullYear() + "." + pad(then.getUTCMonth() + 1) + "." +
-      pad(then.getUTCDate()) + ".";
+    if (seconds < 60) return MESSAGES.just_now;
+    if (seconds < 3600) return pluralText(MESSAGES.minutes_ago, Math.floor(seconds / 60));
+    if (seconds < 86400) return pluralText(MESSAGES.hours_ago, Math.floor(seconds / 3600));
+    if (seconds < 7 * 86400) return pluralText(MESSAGES.days_ago, Math.floor(seconds / 86400));
+    return formatDay(then);
   }
 
   function callApi(url, method, payload) {
@@ -33,14 +58,14 @@
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(payload);
     }
-    return fetch(url, options).then(function (response) {
+    return fetch(withLang(url), options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         var message = data && data.error ? data.error.message : null;
         return { ok: response.ok, status: response.status, data: data,
-                 message: message || NETWORK_ERROR };
+                 message: message || MESSAGES.network_error };
       });
     }, function () {
-      return { ok: false, status: 0, data: {}, message: NETWORK_ERROR };
+      return { ok: false, status: 0, data: {}, message: MESSAGES.network_error };
     });
   }
 
@@ -171,8 +196,10 @@
         as.className = "cm-as";
         var name = document.createElement("strong");
         name.textContent = nickInput.value.trim();
+        var around = MESSAGES.posting_as.split("<strong>%(name)s</strong>");
+        as.appendChild(document.createTextNode(around[0]));
         as.appendChild(name);
-        as.appendChild(document.createTextNode(" 님"));
+        as.appendChild(document.createTextNode(around[1] || ""));
         field.replaceWith(as);
       }
       self.list.prepend(self.render(result.data.comment));
@@ -276,7 +303,7 @@
     var message = panel.querySelector(".cm-report-msg");
     var chosen = panel.querySelector("input[type=radio]:checked");
     var show = function (text) { message.textContent = text; message.hidden = false; };
-    if (!chosen) return show("신고 사유를 선택해 주세요.");
+    if (!chosen) return show(MESSAGES.choose_reason);
     var url = this.root.dataset.reportUrl.replace("/0/", "/" + panel.dataset.commentId + "/");
     panel.querySelector(".cm-report-send").disabled = true;
     callApi(url, "POST", { reason: chosen.value }).then(function (result) {
@@ -304,6 +331,7 @@
   }
 
   document.querySelectorAll(".cm").forEach(function (root) {
+    MESSAGES = JSON.parse(root.dataset.messages);
     root.commentSection = new Section(root);
   });
   reportHeight();
