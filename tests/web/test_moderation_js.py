@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 from web import comment_store
 from web.db import db
-from web.models import Article, Comment, Reader
+from web.models import Article, Comment, Decision, Reader
 
 from .conftest import MODERATOR_PASSWORD, add_moderator, make_app
 from .test_widget_js import TIMEOUT_MS
@@ -91,6 +91,20 @@ def statuses(app, ids):
         return [db.session.get(Comment, i).status for i in ids]
 
 
+def reasons(app, ids):
+    """The reason of each comment's latest decision, in the order of the ids."""
+    with app.app_context():
+        return [
+            db.session.scalar(
+                sa.select(Decision.reason)
+                .where(Decision.comment_id == i)
+                .order_by(Decision.id.desc())
+                .limit(1)
+            )
+            for i in ids
+        ]
+
+
 def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
     page = moderator_page
     cards = page.locator(".mq-card")
@@ -127,15 +141,15 @@ def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
     assert statuses(queue_app, [held[2]]) == ["pending"]
     expect(cards).to_have_count(4)
 
-    # x selects two cards, then a bulk reject as 광고/도배.
+    # x selects two cards; with a selection, 6 bulk-rejects it as 광고/도배 (the 6th reason).
     page.keyboard.press("x")
     page.keyboard.press("j")
     page.keyboard.press("x")
     expect(page.locator(".mq-card.is-selected")).to_have_count(2)
-    page.locator(".mq-bulk-reason").select_option("spam")
     with page.expect_navigation():
-        page.locator(".mq-bulk-reject").click()
+        page.keyboard.press("6")
     assert statuses(queue_app, [held[3], held[2]]) == ["rejected", "rejected"]
+    assert reasons(queue_app, [held[3], held[2]]) == ["spam", "spam"]
     expect(page.locator(".mq-flash")).to_contain_text("2개 댓글을 거절했습니다 (광고/도배).")
     expect(cards).to_have_count(2)
 
@@ -150,11 +164,57 @@ def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
         assert db.session.get(Reader, author).is_banned()
     expect(page.locator(".mq-flash")).to_contain_text("작성자를 정지했습니다 (7일).")
 
-    # ? shows the keys.
+    # r rejects the current card with the model's top category (the tiny model knows "insult").
+    page.keyboard.press("k")
+    expect(cards.first).to_have_class("mq-card mq-status-pending is-current")
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert statuses(queue_app, [held[1]]) == ["rejected"]
+    assert reasons(queue_app, [held[1]]) == ["insult"]
+
+    # ? shows the keys, including the ones for a selection.
     page.keyboard.press("?")
     expect(page.locator("#mq-help")).to_be_visible()
+    expect(page.locator("#mq-help")).to_contain_text("일괄 승인")
     page.keyboard.press("Escape")
     expect(page.locator("#mq-help")).to_be_hidden()
+
+
+def test_keyboard_on_a_selection(held, queue_app, moderator_page):
+    page = moderator_page
+    cards = page.locator(".mq-card")
+    expect(cards).to_have_count(5)
+
+    # Escape drops the selection; a then approves only the current card.
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator(".mq-card.is-selected")).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(page.locator(".mq-card.is-selected")).to_have_count(0)
+
+    # Three selected, a approves the three and nothing else.
+    page.keyboard.press("k")
+    for key in ("x", "j", "x", "j", "x"):
+        page.keyboard.press(key)
+    expect(page.locator(".mq-card.is-selected")).to_have_count(3)
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert statuses(queue_app, held) == ["pending", "pending"] + ["published"] * 3
+    expect(page.locator(".mq-flash")).to_contain_text("3개 댓글을 승인했습니다.")
+
+    # r on a selection rejects it with the reason chosen in the bulk form.
+    expect(cards).to_have_count(2)
+    page.locator(".mq-bulk-reason").select_option("threat")
+    cards.first.locator(".mq-body").click()  # back to the cards, the first one current
+    expect(cards.first).to_have_class("mq-card mq-status-pending is-current")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert statuses(queue_app, held[:2]) == ["rejected", "rejected"]
+    assert reasons(queue_app, held[:2]) == ["threat", "threat"]
 
 
 def test_notice_when_new_comments_arrive(held, queue_app, moderator_page):
