@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from . import admin_audit
 from .auth import admin_required, find_moderator
 from .db import db
 from .models import ROLES, Moderator
@@ -55,6 +56,7 @@ def create():
         moderator = Moderator(name=name, role=role)
         moderator.set_password(password)
         db.session.add(moderator)
+        admin_audit.record(current_user.id, "moderator_created", name, after=ROLE_LABELS[role])
         db.session.commit()
         flash(f"{name} 계정을 만들었습니다.")
     return redirect(url_for("accounts.index"), code=303)
@@ -79,10 +81,17 @@ def update(moderator_id: int):
             flash(problem, "error")
             return redirect(url_for("accounts.index"), code=303)
         moderator.set_password(password)
-    if role in ROLES:
+        admin_audit.record(current_user.id, "password_reset", moderator.name)
+    if role in ROLES and role != moderator.role:
+        before, after = ROLE_LABELS[moderator.role], ROLE_LABELS[role]
+        admin_audit.record(current_user.id, "moderator_changed", moderator.name, before, after)
         moderator.role = role
-    if active in ("0", "1"):
+    if active in ("0", "1") and (active == "1") != moderator.active:
         moderator.active = active == "1"
+        action = "moderator_enabled" if moderator.active else "moderator_disabled"
+        admin_audit.record(
+            current_user.id, action, moderator.name, not moderator.active, moderator.active
+        )
     db.session.commit()
     flash(f"{moderator.name} 계정을 바꿨습니다.")
     return redirect(url_for("accounts.index"), code=303)
