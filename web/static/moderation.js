@@ -115,7 +115,11 @@
     var notice = document.getElementById("mq-notice");
     var poll = function () {
       fetch(state.dataset.countsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (response) {
+          // The login ran out: reloading takes the moderator to the login page, told why.
+          if (response.status === 401) { location.reload(); return null; }
+          return response.ok ? response.json() : null;
+        })
         .then(function (data) {
           if (!data) return;
           Object.keys(data.counts).forEach(function (name) {
