@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from . import admin_audit, site_settings
+from . import admin_audit, pagination, site_settings
 from . import moderation_queue as mq
 from . import moderation_service as service
 from .auth import login_manager
@@ -90,14 +90,13 @@ def queue(name: str):
     filters = mq.Filters.from_args(request.args) if name == "all" else mq.Filters()
     config = current_app.config
     hold = site_settings.current().thresholds.hold
-    page = mq.list_queue(
-        name,
-        sort,
-        _page_number(),
-        config["QUEUE_PER_PAGE"],
-        hold,
-        filters,
-    )
+    cursor = None
+    if request.args.get("cursor"):
+        try:
+            cursor = mq.QueueCursor.decode(request.args["cursor"], name, sort)
+        except pagination.BadCursor:
+            flash("목록 위치가 올바르지 않아 첫 쪽을 보여 드립니다.", "error")
+    page = mq.list_queue(name, sort, cursor, config["QUEUE_PER_PAGE"], hold, filters)
     return render_template(
         "moderation/queue.html",
         name=name,
