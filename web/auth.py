@@ -57,7 +57,8 @@ def _wants_json() -> bool:
 @login_manager.unauthorized_handler
 def ask_to_log_in():
     """401 JSON for the page's JSON calls; the login page, with why, for pages."""
-    expired = moderator_session.expired()
+    # A JSON call leaves the notice for the login page the script then goes to.
+    expired = moderator_session.expired(consume=not _wants_json())
     message = moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message
     if _wants_json():
         code = "session_expired" if expired else "login_required"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, g, request, session
+from flask import current_app, request, session
 
 LOGIN_AT = "moderator_login_at"
 SEEN_AT = "moderator_seen_at"
+# Set when a limit ended the login, until the login page has said so.
+EXPIRED = "moderator_expired"
 # Flask-Login's own keys for the logged-in user.
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember_seconds")
 # Requests the page makes by itself (the arrival poll): they are not activity.
@@ -26,6 +28,7 @@ EXPIRED_MESSAGE = (
 def start() -> None:
     """Stamp a fresh login."""
     now = int(time.time())
+    session.pop(EXPIRED, None)
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
 
@@ -53,7 +56,8 @@ def still_valid() -> bool:
             and now - login_at < config["MODERATOR_SESSION_HOURS"] * 3600
         )
     if not valid:
-        g.moderator_session_expired = login_at is not None
+        if login_at is not None:
+            session[EXPIRED] = True
         end()
         return False
     if request.endpoint not in PASSIVE_ENDPOINTS:
@@ -61,6 +65,6 @@ def still_valid() -> bool:
     return True
 
 
-def expired() -> bool:
-    """Whether this request's login was just ended by a limit."""
-    return g.get("moderator_session_expired", False)
+def expired(consume: bool) -> bool:
+    """Whether a limit ended the login; ``consume`` once the moderator has been told."""
+    return bool(session.pop(EXPIRED, False) if consume else session.get(EXPIRED, False))

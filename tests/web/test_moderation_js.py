@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 
@@ -245,3 +246,17 @@ def test_dashboard_draws_its_charts(held, queue_app, moderator_page):
     for i in range(5):
         expect(charts.nth(i)).to_have_js_property("complete", True)
         assert charts.nth(i).evaluate("img => img.naturalWidth") > 0
+
+
+def test_an_expired_login_sends_the_page_to_login(held, queue_app, moderator_page):
+    page = moderator_page
+    queue_app.config.update(QUEUE_POLL_SECONDS=1, MODERATOR_IDLE_MINUTES=0.05)
+    try:
+        page.reload()
+        expect(page.locator(".mq-card")).to_have_count(5)
+        # The arrival poll is no activity: after 3 idle seconds it is refused, and the
+        # page reloads onto the login form, which says why.
+        expect(page).to_have_url(re.compile(r"/moderation/login\?next="), timeout=10_000)
+        expect(page.locator(".mq-flash")).to_contain_text("다시 로그인해 주세요")
+    finally:
+        queue_app.config.update(QUEUE_POLL_SECONDS=30, MODERATOR_IDLE_MINUTES=60)

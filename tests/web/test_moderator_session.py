@@ -71,6 +71,13 @@ def test_json_calls_get_401_json(timed_app):
     assert response.status_code == 401
     assert response.json["error"]["code"] == "session_expired"
     assert "다시 로그인" in response.json["error"]["message"]
+    # The page the script then loads still tells the moderator why, once.
+    page = client.get("/moderation/queue/held", follow_redirects=True).text
+    assert "다시 로그인해 주세요" in page
+    assert (
+        "다시 로그인해 주세요"
+        not in client.get("/moderation/queue/held", follow_redirects=True).text
+    )
     never = timed_app.test_client().get("/moderation/counts.json")
     assert never.status_code == 401 and never.json["error"]["code"] == "login_required"
 
