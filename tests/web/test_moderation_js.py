@@ -80,6 +80,7 @@ def moderator_page(browser, queue_app):
     page.get_by_label("비밀번호").fill(MODERATOR_PASSWORD)
     page.get_by_role("button", name="로그인").click()
     expect(page).to_have_url(queue_app.config["BASE_URL"] + "/moderation/queue/held")
+    page.wait_for_load_state()  # the keyboard script (deferred) is in place
     yield page
     context.close()
     assert not errors, errors
@@ -185,6 +186,7 @@ def test_keyboard_on_a_selection(held, queue_app, moderator_page):
     page = moderator_page
     cards = page.locator(".mq-card")
     expect(cards).to_have_count(5)
+    expect(cards.first).to_have_class("mq-card mq-status-pending is-current")
 
     # Escape drops the selection; a then approves only the current card.
     page.keyboard.press("x")
