@@ -6,7 +6,8 @@
 Fills a database with --pending held comments and --published published ones (with
 scores, spans and a few reports, over 100 articles and 2,000 authors), logs a moderator
 in, and times the whole HTML page through Flask's test client: the 보류 queue in each
-sort (first page and page 50), the 전체 queue with a text search, and the audit log.
+sort (first page, and page 50 reached through the pages' cursor links), the 전체 queue
+with a text search, and the 신고 queue.
 Medians and 95th percentiles in milliseconds; a JSON copy goes to bench/results/.
 PostgreSQL comes from BENCH_DATABASE_URL (as bench_comments.py). The issue's target:
 20 of 10,000 pending comments in under 200 ms median.
@@ -15,8 +16,10 @@ PostgreSQL comes from BENCH_DATABASE_URL (as bench_comments.py). The issue's tar
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import random
+import re
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -109,6 +112,14 @@ def fill(app, pending: int, published: int) -> None:
                 conn.exec_driver_sql("ANALYZE")
 
 
+def page_url(client, url: str, number: int) -> str:
+    """The address of page ``number`` of a queue, found by following its 다음 links."""
+    for _ in range(number - 1):
+        link = re.search(r'href="([^"]+)" class="mq-next"', client.get(url).text)
+        url = html.unescape(link.group(1))
+    return url
+
+
 def measure(app, samples: int) -> dict:
     """Time the queue pages."""
     client = app.test_client()
@@ -120,8 +131,8 @@ def measure(app, samples: int) -> dict:
         "보류 newest, page 1": "/moderation/queue/held?sort=newest",
         "보류 toxicity, page 1": "/moderation/queue/held?sort=toxicity",
         "보류 uncertain, page 1": "/moderation/queue/held?sort=uncertain",
-        "보류 newest, page 50": "/moderation/queue/held?sort=newest&page=50",
-        "보류 uncertain, page 50": "/moderation/queue/held?sort=uncertain&page=50",
+        "보류 newest, page 50": page_url(client, "/moderation/queue/held?sort=newest", 50),
+        "보류 uncertain, page 50": page_url(client, "/moderation/queue/held?sort=uncertain", 50),
         "전체 text search": "/moderation/queue/all?text=%EB%8F%84%EC%84%9C%EA%B4%80",
         "신고": "/moderation/queue/reported",
     }

@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         accounts,
         api,
         api_docs,
+        api_keys_page,
         auth,
         dashboard,
         db,
@@ -63,4 +64,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(api_keys_page.bp)
     return app

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from . import admin_audit
 from .auth import admin_required, find_moderator
 from .db import db
 from .models import ROLES, Moderator
@@ -57,6 +58,7 @@ def create():
         moderator = Moderator(name=name, role=role)
         moderator.set_password(password)
         db.session.add(moderator)
+        admin_audit.record(current_user.id, "moderator_created", name, after=ROLE_LABELS[role])
         db.session.commit()
         flash(_("%(name)s 계정을 만들었습니다.", name=name))
     return redirect(url_for("accounts.index"), code=303)
@@ -81,10 +83,17 @@ def update(moderator_id: int):
             flash(problem, "error")
             return redirect(url_for("accounts.index"), code=303)
         moderator.set_password(password)
-    if role in ROLES:
+        admin_audit.record(current_user.id, "password_reset", moderator.name)
+    if role in ROLES and role != moderator.role:
+        before, after = ROLE_LABELS[moderator.role], ROLE_LABELS[role]
+        admin_audit.record(current_user.id, "moderator_changed", moderator.name, before, after)
         moderator.role = role
-    if active in ("0", "1"):
+    if active in ("0", "1") and (active == "1") != moderator.active:
         moderator.active = active == "1"
+        action = "moderator_enabled" if moderator.active else "moderator_disabled"
+        admin_audit.record(
+            current_user.id, action, moderator.name, not moderator.active, moderator.active
+        )
     db.session.commit()
     flash(_("%(name)s 계정을 바꿨습니다.", name=moderator.name))
     return redirect(url_for("accounts.index"), code=303)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, g, request
 from flask_babel import gettext
 
+from . import admin_audit
 from .db import db, utcnow
 from .models import ApiKey
 from .security import limiter
@@ -82,8 +83,11 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_api_key(name: str) -> tuple[ApiKey, str]:
-    """Store a new key under ``name`` and return it with the key itself, shown only now."""
+def create_api_key(name: str, moderator_id: int | None = None) -> tuple[ApiKey, str]:
+    """Store a new key under ``name`` and return it with the key itself, shown only now.
+
+    ``moderator_id`` is the admin who asked, for the audit log (None: the command line).
+    """
     name = name.strip()
     if not name or len(name) > 100:
         raise ValueError("a key's name must be 1 to 100 characters")
@@ -92,6 +96,7 @@ def create_api_key(name: str) -> tuple[ApiKey, str]:
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(name=name, key_hash=hash_key(key))
     db.session.add(record)
+    admin_audit.record(moderator_id, "api_key_created", name)
     db.session.commit()
     return record, key
 
@@ -109,11 +114,12 @@ def find_api_key(name_or_id: str) -> ApiKey | None:
     return record
 
 
-def revoke_api_key(record: ApiKey) -> bool:
+def revoke_api_key(record: ApiKey, moderator_id: int | None = None) -> bool:
     """Stop a key from working; False if it already was revoked."""
     if record.revoked:
         return False
     record.revoked_at = utcnow()
+    admin_audit.record(moderator_id, "api_key_revoked", record.name)
     db.session.commit()
     key_cache().forget(record.key_hash)
     return True

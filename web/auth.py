@@ -6,13 +6,23 @@ import secrets
 from functools import cache, wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import security
+from . import moderator_session, security
 from .db import db, utcnow
 from .models import Moderator
 
@@ -32,12 +42,32 @@ def _dummy_hash() -> str:
 
 @login_manager.user_loader
 def load_moderator(moderator_id: str) -> Moderator | None:
-    """The logged-in moderator for Flask-Login, if still active."""
+    """The logged-in moderator for Flask-Login, if still active and within the time limits."""
+    if not moderator_session.still_valid():
+        return None
     try:
         moderator = db.session.get(Moderator, int(moderator_id))
     except ValueError:
         return None
     return moderator if moderator is not None and moderator.active else None
+
+
+def _wants_json() -> bool:
+    """Whether the request is one of the page's JSON calls rather than a page."""
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+
+
+@login_manager.unauthorized_handler
+def ask_to_log_in():
+    """401 JSON for the page's JSON calls; the login page, with why, for pages."""
+    # A JSON call leaves the notice for the login page the script then goes to.
+    expired = moderator_session.expired(consume=not _wants_json())
+    message = moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message
+    if _wants_json():
+        code = "session_expired" if expired else "login_required"
+        return jsonify(error={"code": code, "message": message}), 401
+    flash(message, "error" if expired else "message")
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def admin_required(view):
@@ -108,6 +138,7 @@ def login():
     moderator.last_login_at = utcnow()
     db.session.commit()
     login_user(moderator)
+    moderator_session.start()
     return redirect(_safe_next(request.form.get("next")), code=303)
 
 
@@ -115,6 +146,7 @@ def login():
 def logout():
     """End the moderator's session."""
     logout_user()
+    moderator_session.end()
     flash(_("로그아웃했습니다."))
     return redirect(url_for("auth.login_form"), code=303)
 

@@ -143,7 +143,7 @@ def article_add(key, title, url):
 
 def _set_open(key: str, is_open: bool) -> None:
     """Open or close an article's comments."""
-    from . import create_app
+    from . import admin_audit, create_app
     from .db import db
     from .models import Article
 
@@ -152,6 +152,9 @@ def _set_open(key: str, is_open: bool) -> None:
         article = db.session.scalar(sa.select(Article).where(Article.key == key))
         if article is None:
             raise click.ClickException(f"no article {key!r}")
+        if article.comments_open != is_open:
+            action = "article_reopened" if is_open else "article_closed"
+            admin_audit.record(None, action, article.title or key, article.comments_open, is_open)
         article.comments_open = is_open
         db.session.commit()
     click.echo(f"Comments on {key} are now {'open' if is_open else 'closed'}")
@@ -177,7 +180,8 @@ def article_open(key):
 @click.password_option(help="Asked for when not given (twice, hidden).")
 def create_moderator(name, admin, password):
     """Add a moderator account NAME; only a scrypt hash of the password is stored."""
-    from . import create_app
+    from . import admin_audit, create_app
+    from .accounts import ROLE_LABELS
     from .auth import find_moderator
     from .db import db
     from .models import ADMIN, MODERATOR, Moderator
@@ -195,6 +199,7 @@ def create_moderator(name, admin, password):
         moderator = Moderator(name=name, role=ADMIN if admin else MODERATOR)
         moderator.set_password(password)
         db.session.add(moderator)
+        admin_audit.record(None, "moderator_created", name, after=ROLE_LABELS[moderator.role])
         db.session.commit()
     click.echo(f"Created {'admin' if admin else 'moderator'} {name}")
 

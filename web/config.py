@@ -104,8 +104,14 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = _env("SESSION_COOKIE_SAMESITE", "Lax")
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
         self.SESSION_COOKIE_HTTPONLY = True
-        # Flask-Login's remember cookie is not used; its flags follow the session cookie's.
+        # A moderator's login ends after this many idle minutes, and in any case this
+        # many hours after logging in (the reader's identity in the same cookie stays).
+        self.MODERATOR_IDLE_MINUTES = _env_float("MODERATOR_IDLE_MINUTES", 60)
+        self.MODERATOR_SESSION_HOURS = _env_float("MODERATOR_SESSION_HOURS", 12)
+        # Flask-Login's remember cookie is not used; its flags follow the session cookie's,
+        # and should one appear it lasts no longer than a login may.
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_DURATION = int(self.MODERATOR_SESSION_HOURS * 3600)
         self.REMEMBER_COOKIE_HTTPONLY = True
         # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
         # Interface language when the reader chose none and the browser asks for none we

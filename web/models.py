@@ -339,6 +339,31 @@ class SiteSetting(db.Model):
     )
 
 
+class AdminEvent(db.Model):
+    """One change an admin (or the command line) made to the site, kept for the audit log.
+
+    ``target`` names what changed (a setting key, an article key, an account or key
+    name); ``before`` and ``after`` are the values as shown to people, None when a
+    value has no sense (a creation has no before).
+    """
+
+    __tablename__ = "admin_events"
+    __table_args__ = (sa.Index("ix_admin_events_moderator", "moderator_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # None: done from the command line.
+    moderator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(sa.String(32))
+    target: Mapped[str] = mapped_column(sa.String(300))
+    before: Mapped[str | None] = mapped_column(sa.Text)
+    after: Mapped[str | None] = mapped_column(sa.Text)
+
+    moderator: Mapped[Moderator | None] = relationship(lazy="raise")
+
+
 class ApiKey(db.Model):
     """A key another system uses to call the scoring API; only its sha256 is kept."""
 

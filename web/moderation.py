@@ -21,9 +21,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from . import admin_audit, pagination, site_settings
 from . import moderation_queue as mq
 from . import moderation_service as service
-from . import site_settings
 from .auth import login_manager
 from .db import db, utcnow
 from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator
@@ -98,14 +98,13 @@ def queue(name: str):
     filters = mq.Filters.from_args(request.args) if name == "all" else mq.Filters()
     config = current_app.config
     hold = site_settings.current().thresholds.hold
-    page = mq.list_queue(
-        name,
-        sort,
-        _page_number(),
-        config["QUEUE_PER_PAGE"],
-        hold,
-        filters,
-    )
+    cursor = None
+    if request.args.get("cursor"):
+        try:
+            cursor = mq.QueueCursor.decode(request.args["cursor"], name, sort)
+        except pagination.BadCursor:
+            flash("목록 위치가 올바르지 않아 첫 쪽을 보여 드립니다.", "error")
+    page = mq.list_queue(name, sort, cursor, config["QUEUE_PER_PAGE"], hold, filters)
     return render_template(
         "moderation/queue.html",
         name=name,
@@ -275,6 +274,30 @@ def audit():
         args=args,
         moderators=db.session.scalars(sa.select(Moderator.name).order_by(Moderator.name)),
         here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.get("/audit/admin")
+def admin_audit_log():
+    """Admins' changes (settings, articles, accounts, API keys), newest first, with filters."""
+    filters = admin_audit.EventFilters(
+        moderator=(request.args.get("moderator") or "").strip(),
+        action=request.args.get("action") or "",
+        date_from=mq._parse_date(request.args.get("date_from") or ""),
+        date_to=mq._parse_date(request.args.get("date_to") or ""),
+    )
+    page = _page_number()
+    events, has_next = admin_audit.list_events(filters, page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "moderation/audit_admin.html",
+        events=events,
+        has_next=has_next,
+        page=page,
+        args=args,
+        admin_actions=admin_audit.ACTION_LABELS,
+        setting_labels=admin_audit.SETTING_LABELS,
+        moderators=db.session.scalars(sa.select(Moderator.name).order_by(Moderator.name)),
     )
 
 

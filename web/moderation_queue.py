@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 
+from . import pagination
 from .db import db
 from .models import (
     BAN,
@@ -66,13 +68,52 @@ class Filters:
         return {k: v for k, v in vars(self).items() if v}
 
 
+CURSOR_SALT = "moderation-queue-cursor"
+# Where unscored comments (the model failed) go in the toxicity sort: first.
+UNSCORED_TOXICITY = 2.0
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page of a queue starts: after this comment in this queue and sort.
+
+    The hold threshold the "uncertain" order was computed with travels along, so the
+    order stays the same across pages even if an admin changes the threshold meanwhile.
+    """
+
+    queue: str
+    sort: str
+    last_id: int
+    toxicity: float | None
+    hold: float
+    page: int
+
+    def encode(self) -> str:
+        """The cursor as an opaque, signed string for links."""
+        values = [self.queue, self.sort, self.last_id, self.toxicity, self.hold, self.page]
+        return pagination.encode_signed_cursor(values, current_app.secret_key, CURSOR_SALT)
+
+    @classmethod
+    def decode(cls, text: str, queue: str, sort: str) -> QueueCursor:
+        """The cursor a link carries; pagination.BadCursor if forged or for another list."""
+        values = pagination.decode_signed_cursor(text, current_app.secret_key, CURSOR_SALT)
+        try:
+            name, order, last_id, toxicity, hold, page = values
+            cursor = cls(name, order, int(last_id), toxicity, float(hold), int(page))
+        except (TypeError, ValueError):
+            raise pagination.BadCursor(text) from None
+        if (name, order) != (queue, sort) or not (toxicity is None or isinstance(toxicity, float)):
+            raise pagination.BadCursor(text)
+        return cursor
+
+
 @dataclass
 class QueuePage:
-    """One page of a queue."""
+    """One page of a queue; ``next_cursor`` is None on the last page."""
 
     comments: list[Comment]
     page: int
-    has_next: bool
+    next_cursor: str | None
     reports: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     history: dict[int, dict] = field(default_factory=dict)
 
@@ -125,36 +166,60 @@ def _filtered(query, filters: Filters, category_threshold: float):
     return query
 
 
+def _sort_value(sort: str, toxicity, hold: float):
+    """The value a sort orders by (before the id, newest first among equals)."""
+    if sort == "toxicity":
+        return sa.func.coalesce(toxicity, UNSCORED_TOXICITY)
+    # Unscored comments (the model failed) are the most uncertain of all.
+    return sa.func.abs(sa.func.coalesce(toxicity, hold) - hold)
+
+
+def _after(sort: str, cursor: QueueCursor):
+    """The condition for the comments after the cursor's in the sort's order.
+
+    The cursor's value is computed by the database from the comment's toxicity with
+    the same expression as the rows', so equal values compare equal exactly.
+    """
+    if sort == "newest":
+        return Comment.id < cursor.last_id
+    mine = _sort_value(sort, Comment.toxicity, cursor.hold)
+    theirs = _sort_value(sort, sa.literal(cursor.toxicity, sa.Float()), cursor.hold)
+    beyond = mine < theirs if sort == "toxicity" else mine > theirs
+    return sa.or_(beyond, sa.and_(mine == theirs, Comment.id < cursor.last_id))
+
+
 def list_queue(
     name: str,
     sort: str,
-    page: int,
+    cursor: QueueCursor | None,
     per_page: int,
     hold_threshold: float,
     filters: Filters | None = None,
 ) -> QueuePage:
-    """A page of a queue in the chosen order, newest first among equals."""
+    """A page of a queue in the chosen order, newest first among equals, after the cursor."""
+    hold = cursor.hold if cursor is not None else hold_threshold
     query = sa.select(Comment).where(queue_condition(name))
     if name == "all" and filters is not None:
         query = _filtered(query, filters, category_threshold=0.5)
+    if cursor is not None:
+        query = query.where(_after(sort, cursor))
     if sort == "toxicity":
-        order = [sa.func.coalesce(Comment.toxicity, 2.0).desc(), Comment.id.desc()]
+        order = [_sort_value(sort, Comment.toxicity, hold).desc(), Comment.id.desc()]
     elif sort == "uncertain":
-        # Unscored comments (the model failed) are the most uncertain of all.
-        distance = sa.func.abs(sa.func.coalesce(Comment.toxicity, hold_threshold) - hold_threshold)
-        order = [distance.asc(), Comment.id.desc()]
+        order = [_sort_value(sort, Comment.toxicity, hold).asc(), Comment.id.desc()]
     else:
         order = [Comment.id.desc()]
-    offset = (page - 1) * per_page
     rows = list(
         db.session.scalars(
-            query.options(sa.orm.selectinload(Comment.article))
-            .order_by(*order)
-            .offset(offset)
-            .limit(per_page + 1)
+            query.options(sa.orm.selectinload(Comment.article)).order_by(*order).limit(per_page + 1)
         )
     )
-    result = QueuePage(comments=rows[:per_page], page=page, has_next=len(rows) > per_page)
+    number = cursor.page + 1 if cursor is not None else 1
+    comments, next_cursor = rows[:per_page], None
+    if len(rows) > per_page:
+        last = comments[-1]
+        next_cursor = QueueCursor(name, sort, last.id, last.toxicity, hold, number).encode()
+    result = QueuePage(comments=comments, page=number, next_cursor=next_cursor)
     result.reports = report_reasons([c.id for c in result.comments])
     result.history = author_history({c.author_id for c in result.comments})
     return result

@@ -1,4 +1,5 @@
-"""Keyset cursors for the three sort orders of the comment list.
+"""Keyset cursors for the three sort orders of the comment list, and signed ones for the
+moderation queues.
 
 A cursor names the last comment shown by its sort value and id, so the next
 page starts right after it however many comments arrive meanwhile: new ones
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+
+from itsdangerous import BadSignature, URLSafeSerializer
 
 SORTS = ("newest", "upvotes", "downvotes")
 DEFAULT_SORT = "newest"
@@ -35,3 +38,19 @@ def decode_cursor(cursor: str, sort: str) -> tuple[int, int]:
     if name != sort or value < 0 or comment_id < 0:
         raise BadCursor(cursor)
     return value, comment_id
+
+
+def encode_signed_cursor(values: list, secret_key: str, salt: str) -> str:
+    """An opaque cursor holding JSON values, signed so that a changed one is refused."""
+    return URLSafeSerializer(secret_key, salt=salt).dumps(values)
+
+
+def decode_signed_cursor(cursor: str, secret_key: str, salt: str) -> list:
+    """The values a signed cursor holds; BadCursor if it was not signed here with this salt."""
+    try:
+        values = URLSafeSerializer(secret_key, salt=salt).loads(cursor)
+    except (BadSignature, UnicodeError, ValueError):
+        raise BadCursor(cursor) from None
+    if not isinstance(values, list):
+        raise BadCursor(cursor)
+    return values

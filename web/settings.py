@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from . import site_settings
+from . import admin_audit, site_settings
 from .auth import admin_required
 from .db import db
 from .models import Article
@@ -56,10 +56,19 @@ def article(article_id: int):
     if target is None:
         flash(_("존재하지 않는 기사입니다."), "error")
         return redirect(url_for("settings.index"), code=303)
+    name = target.title or target.key
     if request.form.get("comments_open") in ("0", "1"):
-        target.comments_open = request.form["comments_open"] == "1"
+        is_open = request.form["comments_open"] == "1"
+        if is_open != target.comments_open:
+            action = "article_reopened" if is_open else "article_closed"
+            admin_audit.record(current_user.id, action, name, target.comments_open, is_open)
+        target.comments_open = is_open
     if request.form.get("premoderated") in ("0", "1"):
-        target.premoderated = request.form["premoderated"] == "1"
+        premoderated = request.form["premoderated"] == "1"
+        if premoderated != target.premoderated:
+            action = "premoderation_on" if premoderated else "premoderation_off"
+            admin_audit.record(current_user.id, action, name, target.premoderated, premoderated)
+        target.premoderated = premoderated
     db.session.commit()
-    flash(_("%(article)s: 설정을 바꿨습니다.", article=target.title or target.key))
+    flash(_("%(article)s: 설정을 바꿨습니다.", article=name))
     return redirect(url_for("settings.index", article=request.form.get("search", "")), code=303)

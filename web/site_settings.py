@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from flask_babel import gettext as _
 
+from . import admin_audit
 from .db import db, utcnow
 from .models import SiteSetting
 from .policy import Thresholds
@@ -65,6 +66,17 @@ def current() -> SiteSettings:
     return g.site_settings
 
 
+def as_values(settings: SiteSettings) -> dict:
+    """The settings by the keys they are stored under."""
+    return {
+        "hold_threshold": settings.thresholds.hold,
+        "review_threshold": settings.thresholds.review,
+        "premoderate_all": settings.premoderate_all,
+        "hold_words": list(settings.hold_words),
+        "allow_words": list(settings.allow_words),
+    }
+
+
 def parse_words(text: str) -> list[str]:
     """One word or phrase a line, blanks and repeats dropped; SettingsError if too many."""
     words = list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
@@ -90,8 +102,11 @@ def save(moderator_id: int, form) -> SiteSettings:
         "hold_words": parse_words(form.get("hold_words", "")),
         "allow_words": parse_words(form.get("allow_words", "")),
     }
+    before = as_values(current())
     now = utcnow()
     for key, value in values.items():
+        if before[key] != value:
+            admin_audit.record(moderator_id, "setting_changed", key, before[key], value)
         row = db.session.get(SiteSetting, key)
         if row is None:
             db.session.add(

@@ -17,7 +17,7 @@ PAGES = [
     "/moderation/queue/held",
     "/moderation/queue/all",
     "/moderation/audit",
-    "/moderation/counts.json",
+    "/moderation/audit/admin",
 ]
 
 
@@ -26,6 +26,12 @@ def test_nothing_under_moderation_without_login(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.location.startswith("/moderation/login")
+
+
+def test_json_without_login_is_a_401_json(client):
+    response = client.get("/moderation/counts.json")
+    assert response.status_code == 401
+    assert response.json == {"error": {"code": "login_required", "message": "로그인이 필요합니다."}}
 
 
 def test_actions_refused_without_login(app, client, article):

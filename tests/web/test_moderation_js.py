@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 
@@ -12,7 +13,7 @@ from werkzeug.serving import make_server
 
 from web import comment_store
 from web.db import db
-from web.models import Article, Comment, Reader
+from web.models import Article, Comment, Decision, Reader
 
 from .conftest import MODERATOR_PASSWORD, add_moderator, make_app
 from .test_widget_js import TIMEOUT_MS
@@ -79,6 +80,7 @@ def moderator_page(browser, queue_app):
     page.get_by_label("비밀번호").fill(MODERATOR_PASSWORD)
     page.get_by_role("button", name="로그인").click()
     expect(page).to_have_url(queue_app.config["BASE_URL"] + "/moderation/queue/held")
+    page.wait_for_load_state()  # the keyboard script (deferred) is in place
     yield page
     context.close()
     assert not errors, errors
@@ -89,6 +91,20 @@ def statuses(app, ids):
     with app.app_context():
         db.session.expire_all()
         return [db.session.get(Comment, i).status for i in ids]
+
+
+def reasons(app, ids):
+    """The reason of each comment's latest decision, in the order of the ids."""
+    with app.app_context():
+        return [
+            db.session.scalar(
+                sa.select(Decision.reason)
+                .where(Decision.comment_id == i)
+                .order_by(Decision.id.desc())
+                .limit(1)
+            )
+            for i in ids
+        ]
 
 
 def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
@@ -127,15 +143,15 @@ def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
     assert statuses(queue_app, [held[2]]) == ["pending"]
     expect(cards).to_have_count(4)
 
-    # x selects two cards, then a bulk reject as 광고/도배.
+    # x selects two cards; with a selection, 6 bulk-rejects it as 광고/도배 (the 6th reason).
     page.keyboard.press("x")
     page.keyboard.press("j")
     page.keyboard.press("x")
     expect(page.locator(".mq-card.is-selected")).to_have_count(2)
-    page.locator(".mq-bulk-reason").select_option("spam")
     with page.expect_navigation():
-        page.locator(".mq-bulk-reject").click()
+        page.keyboard.press("6")
     assert statuses(queue_app, [held[3], held[2]]) == ["rejected", "rejected"]
+    assert reasons(queue_app, [held[3], held[2]]) == ["spam", "spam"]
     expect(page.locator(".mq-flash")).to_contain_text("2개 댓글을 거절했습니다 (광고/도배).")
     expect(cards).to_have_count(2)
 
@@ -150,11 +166,58 @@ def test_keyboard_bulk_and_ban(held, queue_app, moderator_page):
         assert db.session.get(Reader, author).is_banned()
     expect(page.locator(".mq-flash")).to_contain_text("작성자를 정지했습니다 (7일).")
 
-    # ? shows the keys.
+    # r rejects the current card with the model's top category (the tiny model knows "insult").
+    page.keyboard.press("k")
+    expect(cards.first).to_have_class("mq-card mq-status-pending is-current")
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert statuses(queue_app, [held[1]]) == ["rejected"]
+    assert reasons(queue_app, [held[1]]) == ["insult"]
+
+    # ? shows the keys, including the ones for a selection.
     page.keyboard.press("?")
     expect(page.locator("#mq-help")).to_be_visible()
+    expect(page.locator("#mq-help")).to_contain_text("일괄 승인")
     page.keyboard.press("Escape")
     expect(page.locator("#mq-help")).to_be_hidden()
+
+
+def test_keyboard_on_a_selection(held, queue_app, moderator_page):
+    page = moderator_page
+    cards = page.locator(".mq-card")
+    expect(cards).to_have_count(5)
+    expect(cards.first).to_have_class("mq-card mq-status-pending is-current")
+
+    # Escape drops the selection; a then approves only the current card.
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator(".mq-card.is-selected")).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(page.locator(".mq-card.is-selected")).to_have_count(0)
+
+    # Three selected, a approves the three and nothing else.
+    page.keyboard.press("k")
+    for key in ("x", "j", "x", "j", "x"):
+        page.keyboard.press(key)
+    expect(page.locator(".mq-card.is-selected")).to_have_count(3)
+    with page.expect_navigation():
+        page.keyboard.press("a")
+    assert statuses(queue_app, held) == ["pending", "pending"] + ["published"] * 3
+    expect(page.locator(".mq-flash")).to_contain_text("3개 댓글을 승인했습니다.")
+
+    # r on a selection rejects it with the reason chosen in the bulk form.
+    expect(cards).to_have_count(2)
+    page.locator(".mq-bulk-reason").select_option("threat")
+    cards.first.locator(".mq-body").click()  # back to the cards, the first one current
+    expect(cards.first).to_have_class("mq-card mq-status-pending is-current")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert statuses(queue_app, held[:2]) == ["rejected", "rejected"]
+    assert reasons(queue_app, held[:2]) == ["threat", "threat"]
 
 
 def test_notice_when_new_comments_arrive(held, queue_app, moderator_page):
@@ -185,3 +248,17 @@ def test_dashboard_draws_its_charts(held, queue_app, moderator_page):
     for i in range(5):
         expect(charts.nth(i)).to_have_js_property("complete", True)
         assert charts.nth(i).evaluate("img => img.naturalWidth") > 0
+
+
+def test_an_expired_login_sends_the_page_to_login(held, queue_app, moderator_page):
+    page = moderator_page
+    queue_app.config.update(QUEUE_POLL_SECONDS=1, MODERATOR_IDLE_MINUTES=0.05)
+    try:
+        page.reload()
+        expect(page.locator(".mq-card")).to_have_count(5)
+        # The arrival poll is no activity: after 3 idle seconds it is refused, and the
+        # page reloads onto the login form, which says why.
+        expect(page).to_have_url(re.compile(r"/moderation/login\?next="), timeout=10_000)
+        expect(page.locator(".mq-flash")).to_contain_text("다시 로그인해 주세요")
+    finally:
+        queue_app.config.update(QUEUE_POLL_SECONDS=30, MODERATOR_IDLE_MINUTES=60)

@@ -177,13 +177,13 @@ def test_queues_and_counts(held_app):
         db.session.get(Comment, clean).report_count = 1
         db.session.commit()
         assert mq.queue_counts() == {"held": 1, "review": 0, "reported": 1}
-        page = mq.list_queue("reported", "newest", 1, 20, 0.5)
+        page = mq.list_queue("reported", "newest", None, 20, 0.5)
         assert [c.id for c in page.comments] == [clean]
         assert page.reports == {clean: [("spam", 1)]}
         service.approve(moderator(), [clean])
         assert mq.queue_counts() == {"held": 1, "review": 0, "reported": 0}
         service.reject(moderator(), [held], "insult")
-        page = mq.list_queue("all", "newest", 1, 20, 0.5, mq.Filters(status="rejected"))
+        page = mq.list_queue("all", "newest", None, 20, 0.5, mq.Filters(status="rejected"))
         assert [c.id for c in page.comments] == [held]
         assert page.history[page.comments[0].author_id]["rejected"] == 1
 
@@ -195,13 +195,14 @@ def test_sorts_by_toxicity_and_uncertainty(held_app):
             comment = db.session.get(Comment, comment_id)
             comment.status, comment.toxicity = "pending", toxicity
         db.session.commit()
-        order = [c.id for c in mq.list_queue("held", "toxicity", 1, 20, 0.5).comments]
+        order = [c.id for c in mq.list_queue("held", "toxicity", None, 20, 0.5).comments]
         assert order == [ids[0], ids[3], ids[2], ids[1]]
-        order = [c.id for c in mq.list_queue("held", "uncertain", 1, 20, 0.5).comments]
+        order = [c.id for c in mq.list_queue("held", "uncertain", None, 20, 0.5).comments]
         assert order == [ids[1], ids[2], ids[3], ids[0]]
-        first = mq.list_queue("held", "newest", 1, 3, 0.5)
-        second = mq.list_queue("held", "newest", 2, 3, 0.5)
-        assert first.has_next and not second.has_next
+        first = mq.list_queue("held", "newest", None, 3, 0.5)
+        cursor = mq.QueueCursor.decode(first.next_cursor, "held", "newest")
+        second = mq.list_queue("held", "newest", cursor, 3, 0.5)
+        assert first.next_cursor and not second.next_cursor and second.page == 2
         assert [c.id for c in first.comments + second.comments] == ids[::-1]
 
 
@@ -211,7 +212,7 @@ def test_filters_of_the_all_queue(held_app):
     b = post(held_app, "꺼져 병신아")
 
     def found(**filters):
-        page = mq.list_queue("all", "newest", 1, 20, 0.5, mq.Filters(**filters))
+        page = mq.list_queue("all", "newest", None, 20, 0.5, mq.Filters(**filters))
         return [c.id for c in page.comments]
 
     with held_app.app_context():

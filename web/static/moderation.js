@@ -1,6 +1,8 @@
 // The moderation queue's keyboard: j/k move, a approves, r rejects with the model's top
-// category, 1-6 reject with a reason, x selects, u undoes, ? shows the keys. Every action is
-// a plain form the page also offers without script; this only presses its buttons.
+// category, 1-6 reject with a reason, x selects, u undoes, ? shows the keys. While cards are
+// selected, a, r and 1-6 act on the selection instead (r with the reason chosen in the bulk
+// form) and Escape clears it. Every action is a plain form the page also offers without
+// script; this only presses its buttons.
 (function () {
   "use strict";
 
@@ -37,6 +39,33 @@
     card.classList.toggle("is-selected", box.checked);
   }
 
+  function selection() {
+    return document.querySelectorAll(".mq-check:checked");
+  }
+
+  function clearSelection() {
+    Array.prototype.forEach.call(selection(), function (box) {
+      box.checked = false;
+      box.closest(".mq-card").classList.remove("is-selected");
+    });
+  }
+
+  // a, r and 1-6 on the selection: the bulk form's buttons, with the reason set first.
+  function bulk(key) {
+    var form = document.getElementById("mq-bulk");
+    var reasons = form.querySelector(".mq-bulk-reason");
+    if (key === "a") { form.querySelector(".mq-bulk-approve").click(); return true; }
+    if (key >= "1" && key <= "6") {
+      var option = reasons.options[parseInt(key, 10) - 1];
+      if (!option) return false;
+      reasons.value = option.value;
+    } else if (key !== "r") {
+      return false;
+    }
+    form.querySelector(".mq-bulk-reject").click();
+    return true;
+  }
+
   function showHelp() {
     if (help.open) help.close(); else help.showModal();
   }
@@ -61,6 +90,8 @@
     if (help && help.open) return;
     if (key === "u") { document.querySelector("#mq-undo button").click(); return; }
     if (!cards.length) return;
+    if (key === "Escape" && selection().length) { clearSelection(); event.preventDefault(); return; }
+    if (selection().length && bulk(key)) { event.preventDefault(); return; }
     if (key === "j") select(current + 1);
     else if (key === "k") select(current - 1);
     else if (current < 0) return;
@@ -84,7 +115,11 @@
     var notice = document.getElementById("mq-notice");
     var poll = function () {
       fetch(state.dataset.countsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (response) {
+          // The login ran out: reloading takes the moderator to the login page, told why.
+          if (response.status === 401) { location.reload(); return null; }
+          return response.ok ? response.json() : null;
+        })
         .then(function (data) {
           if (!data) return;
           Object.keys(data.counts).forEach(function (name) {
