@@ -12,7 +12,10 @@ from .config import Config, instance_secret_key
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then the test overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH moves the instance folder (SQLite file, model cache, reports).
+    instance_path = os.environ.get("INSTANCE_PATH", "").strip()
+    instance_path = os.path.abspath(instance_path) if instance_path else None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(Config().as_dict())
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -36,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         db,
         demo,
         errors,
+        models_page,
         moderation,
         scoring,
         scoring_api,
@@ -61,4 +65,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(models_page.bp)
     return app
