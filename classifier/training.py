@@ -18,7 +18,7 @@ from .features import Featurizer
 from .metrics import balanced_f1_threshold, binary_metrics, precision_threshold
 from .model import HEADS, Model, sigmoid
 from .normalize import normalize
-from .progress import progress_bar
+from .progress import ProgressCallback, StageReporter, progress_bar
 from .types import Example
 
 DEFAULTS = {
@@ -34,28 +34,44 @@ DEFAULTS = {
 MIN_CLASS_COUNT = 5
 
 
-def train(examples: Iterable[Example], *, progress: bool = False, **params) -> Model:
+def train(
+    examples: Iterable[Example],
+    *,
+    progress: bool = False,
+    on_progress: ProgressCallback | None = None,
+    **params,
+) -> Model:
     """Train a model on ``examples``; ``params`` override ``DEFAULTS``.
 
     Examples whose normalized text repeats count once; the last one wins, so
     a later source (a moderator's decision) overrides an earlier one.
+    ``on_progress(stage, fraction)`` is called as each stage advances
+    ("analysing", "vectorizing", "fitting"), from the training threads.
     """
     settings = {**DEFAULTS, **params}
     unknown = set(params) - set(DEFAULTS)
     if unknown:
         raise TypeError(f"unknown training parameters: {sorted(unknown)}")
-    examples, normalized = _deduplicate(examples)
+    report = StageReporter(on_progress)
+    examples, normalized = deduplicate(examples)
     if len({e.toxic for e in examples}) < 2:
         raise ValueError("training needs both toxic and clean examples")
     with progress_bar(progress, total=len(examples), desc="analysing") as bar:
         featurizer = Featurizer(settings["char_range"], settings["min_df"])
-        analysed = _analyse_in_chunks(featurizer, normalized, bar)
+        analysed = _analyse_in_chunks(featurizer, normalized, bar, report)
+    report("vectorizing", 0.0)
     matrix = featurizer.fit(analysed)
+    report("vectorizing", 1.0)
+    report("fitting", 0.0)
     with progress_bar(progress, total=len(HEADS), desc="fitting") as bar:
-        heads = Parallel(n_jobs=2, prefer="threads")(
-            delayed(_fit_head)(matrix, examples, head, settings) for head in HEADS
-        )
-        bar.update(len(HEADS))
+
+        def fit(head):
+            fitted = _fit_head(matrix, examples, head, settings)
+            bar.update(1)
+            report.step("fitting", len(HEADS))
+            return fitted
+
+        heads = Parallel(n_jobs=2, prefer="threads")(delayed(fit)(head) for head in HEADS)
     weights = np.column_stack([h["coef"] for h in heads]).astype(np.float32)
     intercepts = np.array([h["intercept"] for h in heads])
     calibration = np.array([[h["slope"] for h in heads], [h["offset"] for h in heads]])
@@ -63,7 +79,13 @@ def train(examples: Iterable[Example], *, progress: bool = False, **params) -> M
     return Model(featurizer, weights, intercepts, calibration, metadata)
 
 
-def _deduplicate(examples: Iterable[Example]):
+def deduplicate(examples: Iterable[Example], on_replace=None):
+    """Keep one example per normalized text, the last; drop texts that normalize to nothing.
+
+    Returns the kept examples and their normalized texts, in the order of their
+    last occurrence. ``on_replace(earlier, later)`` is called for each example
+    a later one with the same normalized text displaces.
+    """
     by_text: dict[str, tuple[Example, object]] = {}
     for example in examples:
         if not isinstance(example, Example):
@@ -71,21 +93,25 @@ def _deduplicate(examples: Iterable[Example]):
         norm = normalize(example.text)
         if not norm.text:
             continue
-        by_text.pop(norm.text, None)
+        earlier = by_text.pop(norm.text, None)
+        if earlier is not None and on_replace is not None:
+            on_replace(earlier[0], example)
         by_text[norm.text] = (example, norm)
     kept = list(by_text.values())
     return [e for e, _ in kept], [n for _, n in kept]
 
 
-def _analyse_in_chunks(featurizer: Featurizer, normalized, bar, size: int = 2000):
+def _analyse_in_chunks(featurizer: Featurizer, normalized, bar, report, size: int = 2000):
     from .features import Analysed
 
     chars, morphs = [], []
+    report("analysing", 0.0)
     for i in range(0, len(normalized), size):
         part = featurizer.analyse(normalized[i : i + size])
         chars.extend(part.chars)
         morphs.extend(part.morphs)
         bar.update(len(part.chars))
+        report("analysing", len(chars) / len(normalized))
     return Analysed(chars, morphs)
 
 
