@@ -16,6 +16,8 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from classifier.labels import CATEGORY_NAMES_KO
+
 from . import model_store, retrain_runs
 from .auth import admin_required
 from .db import db
@@ -38,7 +40,8 @@ STAGE_LABELS = {
     "analysing": "형태소 분석 중",
     "vectorizing": "특징 만드는 중",
     "fitting": "학습 중",
-    "comparing": "평가 세트로 비교 중",
+    "scoring candidate": "평가 세트로 새 모델 채점 중",
+    "scoring serving": "평가 세트로 기존 모델 채점 중",
     "promoting": "승격 중",
     "rescoring": "대기 댓글 다시 채점 중",
 }
@@ -70,6 +73,7 @@ def index():
         status_labels=STATUS_LABELS,
         run_labels=RUN_LABELS,
         stage_labels=STAGE_LABELS,
+        category_labels=CATEGORY_NAMES_KO,
         report_name=report_name,
     )
 

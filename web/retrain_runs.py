@@ -26,7 +26,8 @@ STAGES = {
     "analysing": (0.1, 0.6),
     "vectorizing": (0.6, 0.65),
     "fitting": (0.65, 0.85),
-    "comparing": (0.85, 0.92),
+    "scoring candidate": (0.85, 0.89),
+    "scoring serving": (0.89, 0.92),
     "promoting": (0.92, 0.95),
     "rescoring": (0.95, 1.0),
 }

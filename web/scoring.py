@@ -62,6 +62,7 @@ class ModelHolder:
         self._failed = None  # a pointer that failed to load: not tried again
         self._next_check = 0.0
         self._reloading = False
+        self._watching = False
         self._lock = threading.Lock()
 
     @property
@@ -131,13 +132,25 @@ class ModelHolder:
             self._model, self._serving, self._reloading = model, pointer, False
         logger.info("now serving model %s", pointer.version)
 
-    def reload_now(self) -> None:
-        """Load the serving version at once, in this thread (after a promotion here)."""
-        pointer = self._pointer()
-        if pointer is not None and pointer != self._serving:
-            model = self.versions.load(pointer)
-            with self._lock:
-                self._model, self._serving = model, pointer
+    def start_watching(self) -> None:
+        """Also look for promotions from a background thread, so an idle worker switches too."""
+        with self._lock:
+            if self._watching or self.versions is None:
+                return
+            self._watching = True
+        threading.Thread(target=self._watch, name="model-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Forever: every reload_seconds, load the model if missing or follow a promotion."""
+        while True:
+            time.sleep(max(self.reload_seconds, 0.5))
+            try:
+                if self._model is None:
+                    self.get()
+                else:
+                    self._maybe_reload()
+            except Exception:
+                logger.exception("model watch: no model yet")
 
     def swap(self, model) -> None:
         """Serve with another model from now on; ``None`` means reload from the source."""

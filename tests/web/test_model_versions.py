@@ -20,7 +20,7 @@ from web.models import PENDING, PUBLISHED, REJECTED, Article, Comment, Moderator
 from web.rescoring import rescore_undecided
 from web.scoring import model_holder
 
-from .conftest import CLEAN, TOXIC, add_moderator, add_reader, log_in, make_app, tiny_examples
+from .conftest import TOXIC, add_moderator, add_reader, log_in, make_app, tiny_examples
 
 
 @pytest.fixture(scope="session")
