@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +22,7 @@ from web.models import PENDING, PUBLISHED, REJECTED, Article, Comment, Moderator
 from web.rescoring import rescore_undecided
 from web.scoring import model_holder
 
-from .conftest import TOXIC, add_moderator, add_reader, log_in, make_app, tiny_examples
+from .conftest import CLEAN, TOXIC, add_moderator, add_reader, log_in, make_app, tiny_examples
 
 
 @pytest.fixture(scope="session")
@@ -327,3 +329,49 @@ def test_one_run_at_a_time_and_a_dead_run_is_marked_failed(versioned_app):
         db.session.refresh(run)
         assert run.status == FAILED and run.finished_at is not None
         assert retrain_runs.latest_run().status != RUNNING
+
+
+def native_folder(folder: Path, suffix: str = "") -> Path:
+    """The tiny examples (each text with ``suffix``) as a native-format folder."""
+    folder.mkdir()
+    rows = [{"text": t + suffix, "labels": []} for t in CLEAN] + [
+        {"text": t + suffix, "labels": ["insult"]} for t in TOXIC
+    ]
+    (folder / "tiny.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    return folder
+
+
+def test_dry_run_reports_but_stores_nothing_and_force_promotes(
+    versioned_app, tiny_model, tmp_path, monkeypatch
+):
+    """Retrains on the tiny examples (seconds), evaluated on the same sentences reworded."""
+    for name, value in {
+        "DATABASE_URL": versioned_app.config["SQLALCHEMY_DATABASE_URI"],
+        "MODEL_PATH": versioned_app.config["MODEL_PATH"],
+        "SECRET_KEY": "cli-test",
+        "RETRAIN_BASE_DATA": str(native_folder(tmp_path / "train")),
+        "EVAL_BASE_DATA": str(native_folder(tmp_path / "eval", " 정말로")),
+    }.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    report = tmp_path / "dry.html"
+    dry = runner.invoke(cli.main, ["retrain", "--dry-run", "--report", str(report)])
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: nothing stored." in dry.output
+    assert report.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert serving_version(versioned_app) == tiny_model.version
+    with versioned_app.app_context():
+        assert len(model_store.list_versions()) == 1
+    forced = runner.invoke(cli.main, ["retrain", "--force", "--f1-margin", "-1"])
+    assert forced.exit_code == 0, forced.output
+    assert "The gate refuses it" in forced.output and "Promoted" in forced.output
+    with versioned_app.app_context():
+        newest = model_store.list_versions()[0]
+        assert newest.status == SERVING and newest.verdict == {
+            "promote": False,
+            "forced": True,
+            "reasons": newest.verdict["reasons"],
+        }
+        assert os.path.exists(newest.report_path)
