@@ -235,6 +235,10 @@ def test_moderators_labels_teach_a_running_server_a_new_spelling(server, tmp_pat
         r = client.post("/api/v1/articles/demo/comments", json={"body": body, "nickname": "독자"})
         assert r.status_code == 201, r.get_data(as_text=True)
         ids.append(r.get_json()["comment"]["id"])
+    held = client.post(
+        "/api/v1/articles/demo/comments", json={"body": "꺼져 병신아 기자 수준 쓰레기네"}
+    )
+    assert held.get_json()["status"] == "pending"
     mod_id = add_moderator(app, name="mod")
     with app.app_context():
         service.reject(db.session.get(Moderator, mod_id), ids, "insult")
@@ -269,6 +273,12 @@ def test_moderators_labels_teach_a_running_server_a_new_spelling(server, tmp_pat
     after = answers[0][1]
     assert sum(after) / len(after) > sum(before) / len(before) + 0.15, (before, after)
     assert report.exists() and report.read_text(encoding="utf-8").strip()
+    with app.app_context():
+        comments = {c.id: c for c in db.session.scalars(sa.select(Comment))}
+    waiting = comments[held.get_json()["comment"]["id"]]
+    assert waiting.model_version == new_version  # re-scored after the promotion
+    assert {comments[i].model_version for i in ids} == {serving_before}  # decided: untouched
+    assert {comments[i].status for i in ids} == {"rejected"}
     page_client = app.test_client()
     log_in(page_client, "mod")
     page = page_client.get("/moderation/models/").get_data(as_text=True)
@@ -367,6 +377,10 @@ def test_wrong_labels_make_a_worse_candidate_and_the_gate_refuses_it(
         assert model_holder().get().version == serving
     page = client.get("/moderation/models/").get_data(as_text=True)
     assert "거부됨" in page and run["version"] in page
+    report = client.get(f"/moderation/models/reports/{run['version']}.md")
+    assert report.status_code == 200 and "toxic" in report.get_data(as_text=True)
+    assert f'href="/moderation/models/reports/{run["version"]}.md"' in page
+    assert client.get("/moderation/models/reports/..%2Fsecret_key").status_code == 404
 
 
 def _config_from_env() -> dict:
