@@ -8,7 +8,6 @@ web/model_store.py): a run killed at any step leaves the old model serving.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from .db import db
 from .model_records import CANDIDATE, REFUSED
 from .rescoring import rescore_undecided
 
-logger = logging.getLogger(__name__)
 DEFAULT_EVAL_DATA = Path(classifier.DEFAULT_TRAINING_DATA).parent / "heldout"
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -32,6 +33,8 @@ STAGES = {
     "rescoring": (0.95, 1.0),
 }
 LOG_TAIL = 4000
+# A run on another host (whose process this host cannot see) is taken for dead after this.
+RUN_GIVE_UP = timedelta(hours=6)
 WRITE_EVERY = 0.5  # seconds between progress writes
 # Settings the run process needs to work on the same database and folders as the app.
 HANDED_ON = {
@@ -57,9 +60,9 @@ class RunRefused(Exception):
 
 
 def _alive(run: RetrainRun) -> bool:
-    """Whether the run's process still exists (only knowable on its own host)."""
+    """Whether the run's process still exists; on another host, whether it is not too old."""
     if run.host != socket.gethostname() or run.pid is None:
-        return True
+        return utcnow() - run.started_at < RUN_GIVE_UP
     try:
         os.kill(run.pid, 0)
     except ProcessLookupError:
@@ -119,15 +122,20 @@ def start_run(app: Flask, started_by: str, force: bool = False) -> RetrainRun:
     if force:
         command.append("--force")
     log_path = os.path.join(app.instance_path, f"retrain-{run.id}.log")
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            command,
-            env=_run_environment(app),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    try:
+        with open(log_path, "ab") as log:
+            process = subprocess.Popen(
+                command,
+                env=_run_environment(app),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+    except OSError as exc:
+        run.status, run.finished_at, run.log = FAILED, utcnow(), f"시작하지 못했습니다: {exc}"
+        db.session.commit()
+        raise RunRefused("재학습 프로세스를 시작하지 못했습니다.") from exc
     run.pid = process.pid
     db.session.commit()
     # Reap the child when it ends so that it does not linger as a zombie.

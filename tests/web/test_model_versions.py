@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import classifier
 from classifier.types import Example
 from web import cli, comment_store, model_store, retrain_runs
 from web import moderation_service as service
-from web.db import db
+from web.db import db, utcnow
 from web.model_records import FAILED, RUNNING, SERVING, ModelVersion, RetrainRun
 from web.models import PENDING, PUBLISHED, REJECTED, Article, Comment, Moderator, Reader
 from web.rescoring import rescore_undecided
@@ -329,6 +330,15 @@ def test_one_run_at_a_time_and_a_dead_run_is_marked_failed(versioned_app):
         db.session.refresh(run)
         assert run.status == FAILED and run.finished_at is not None
         assert retrain_runs.latest_run().status != RUNNING
+        # On another host the process cannot be seen: a run is given up after hours.
+        elsewhere = RetrainRun(started_by="test", host="other-host", pid=1)
+        db.session.add(elsewhere)
+        db.session.commit()
+        assert retrain_runs.current_run().id == elsewhere.id
+        elsewhere.started_at = utcnow() - timedelta(hours=7)
+        db.session.commit()
+        assert retrain_runs.current_run() is None
+        assert db.session.get(RetrainRun, elsewhere.id).status == FAILED
 
 
 def native_folder(folder: Path, suffix: str = "") -> Path:
