@@ -33,6 +33,31 @@ def _echo_result(result) -> None:
         click.echo("Dry run: nothing stored.")
 
 
+def _claim_run(app, run_id: int | None, dry_run: bool) -> tuple[str, int | None]:
+    """Who started this retrain and the run it reports to.
+
+    A run started from the page passes its id. A retrain typed in a terminal
+    records a run of its own (so the page shows it and starts no second one),
+    except a dry run, which changes nothing.
+    """
+    import os
+
+    from .db import db
+    from .model_records import RetrainRun
+    from .model_store import started_by_cli
+    from .retrain_runs import RunRefused, begin_run
+
+    with app.app_context():
+        if run_id is not None:
+            return db.session.get(RetrainRun, run_id).started_by, run_id
+        if dry_run:
+            return started_by_cli(), None
+        try:
+            return started_by_cli(), begin_run(started_by_cli(), pid=os.getpid()).id
+        except RunRefused:
+            raise click.ClickException("a retrain is already running (see the 모델 page)") from None
+
+
 @click.command("retrain")
 @click.option("--force", is_flag=True, help="Promote even if the gate refuses the candidate.")
 @click.option("--dry-run", is_flag=True, help="Train, compare and report only; store nothing.")
@@ -43,19 +68,12 @@ def _echo_result(result) -> None:
 @click.option("--run-id", type=int, hidden=True, help="Write progress into this retrain run.")
 def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval, run_id):
     """Train on every label, compare with the serving model, promote if the gate passes."""
-    from .model_store import started_by_cli
     from .retrain import RetrainError, RetrainOptions, retrain
     from .retrain_runs import RunRecorder
 
     app = _app()
+    started_by, run_id = _claim_run(app, run_id, dry_run)
     recorder = RunRecorder(app, run_id) if run_id is not None else None
-    started_by = started_by_cli()
-    if recorder is not None:
-        from .db import db
-        from .model_records import RetrainRun
-
-        with app.app_context():
-            started_by = db.session.get(RetrainRun, run_id).started_by
     options = RetrainOptions(
         started_by=started_by,
         force=force,
@@ -64,7 +82,7 @@ def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval,
         report=report,
         f1_margin=f1_margin,
         auc_margin=auc_margin,
-        progress_bars=recorder is None,
+        progress_bars=not started_by.startswith("moderator:"),
     )
 
     def on_progress(stage: str, fraction: float) -> None:

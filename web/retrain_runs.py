@@ -111,13 +111,20 @@ def _run_environment(app: Flask) -> dict:
     return env
 
 
-def start_run(app: Flask, started_by: str, force: bool = False) -> RetrainRun:
-    """Record a run and start its process; RunRefused while another one runs."""
-    if current_run() is not None:
-        raise RunRefused("이미 재학습이 진행 중입니다.")
-    run = RetrainRun(started_by=started_by, started_at=utcnow(), host=socket.gethostname())
+def begin_run(started_by: str, pid: int | None = None) -> RetrainRun:
+    """Record a new run (committed); RunRefused while another one runs."""
+    running = current_run()
+    if running is not None:
+        raise RunRefused(f"이미 재학습이 진행 중입니다 (#{running.id}, {running.started_by}).")
+    run = RetrainRun(started_by=started_by, started_at=utcnow(), host=socket.gethostname(), pid=pid)
     db.session.add(run)
     db.session.commit()
+    return run
+
+
+def start_run(app: Flask, started_by: str, force: bool = False) -> RetrainRun:
+    """Record a run and start its process; RunRefused while another one runs."""
+    run = begin_run(started_by)
     command = [sys.executable, "-m", "web", "retrain", "--run-id", str(run.id)]
     if force:
         command.append("--force")

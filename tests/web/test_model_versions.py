@@ -230,9 +230,7 @@ def test_models_list_and_rollback_commands(
     add_candidate(versioned_app, flipped_model, tmp_path)
     with versioned_app.app_context():
         model_store.promote(versioned_app, flipped_model.version)
-    monkeypatch.setenv("DATABASE_URL", versioned_app.config["SQLALCHEMY_DATABASE_URI"])
-    monkeypatch.setenv("MODEL_PATH", versioned_app.config["MODEL_PATH"])
-    monkeypatch.setenv("SECRET_KEY", "cli-test")
+    use_app_settings(versioned_app, monkeypatch)
     runner = CliRunner()
     listed = runner.invoke(cli.main, ["models", "list"])
     assert listed.exit_code == 0, listed.output
@@ -315,13 +313,23 @@ def test_the_rollback_form_needs_its_csrf_token(
         db.engine.dispose()
 
 
-def test_one_run_at_a_time_and_a_dead_run_is_marked_failed(versioned_app):
+def use_app_settings(app, monkeypatch) -> None:
+    """Point the command line at the app's database and model."""
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("MODEL_PATH", app.config["MODEL_PATH"])
+    monkeypatch.setenv("SECRET_KEY", "cli-test")
+
+
+def test_one_run_at_a_time_and_a_dead_run_is_marked_failed(versioned_app, monkeypatch):
+    use_app_settings(versioned_app, monkeypatch)
     with versioned_app.app_context():
         run = RetrainRun(started_by="test", host=socket.gethostname(), pid=os.getpid())
         db.session.add(run)
         db.session.commit()
         with pytest.raises(retrain_runs.RunRefused):
             retrain_runs.start_run(versioned_app, "moderator:boss")
+        typed = CliRunner().invoke(cli.main, ["retrain"])
+        assert typed.exit_code != 0 and "already running" in typed.output
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RetrainRun)) == 1
         # A process id that cannot exist: the run died without saying so.
         run.pid = 2**22 + 1
@@ -357,14 +365,9 @@ def test_dry_run_reports_but_stores_nothing_and_force_promotes(
     versioned_app, tiny_model, tmp_path, monkeypatch
 ):
     """Retrains on the tiny examples (seconds), evaluated on the same sentences reworded."""
-    for name, value in {
-        "DATABASE_URL": versioned_app.config["SQLALCHEMY_DATABASE_URI"],
-        "MODEL_PATH": versioned_app.config["MODEL_PATH"],
-        "SECRET_KEY": "cli-test",
-        "RETRAIN_BASE_DATA": str(native_folder(tmp_path / "train")),
-        "EVAL_BASE_DATA": str(native_folder(tmp_path / "eval", " 정말로")),
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_app_settings(versioned_app, monkeypatch)
+    monkeypatch.setenv("RETRAIN_BASE_DATA", str(native_folder(tmp_path / "train")))
+    monkeypatch.setenv("EVAL_BASE_DATA", str(native_folder(tmp_path / "eval", " 정말로")))
     runner = CliRunner()
     report = tmp_path / "dry.html"
     dry = runner.invoke(cli.main, ["retrain", "--dry-run", "--report", str(report)])
@@ -385,3 +388,9 @@ def test_dry_run_reports_but_stores_nothing_and_force_promotes(
             "reasons": newest.verdict["reasons"],
         }
         assert os.path.exists(newest.report_path)
+        run = retrain_runs.latest_run()  # a typed retrain shows on the page too
+        assert (run.status, run.version, run.started_by) == (
+            "promoted",
+            newest.version,
+            newest.created_by,
+        )
