@@ -394,3 +394,32 @@ def test_dry_run_reports_but_stores_nothing_and_force_promotes(
             newest.version,
             newest.created_by,
         )
+
+
+@pytest.mark.datasets
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL: the e2e test
+def test_configured_datasets_join_training_and_evaluation(
+    versioned_app, datasets_dir, tmp_path, monkeypatch
+):
+    use_app_settings(versioned_app, monkeypatch)
+    monkeypatch.setenv("RETRAIN_BASE_DATA", str(native_folder(tmp_path / "train")))
+    monkeypatch.setenv("EVAL_BASE_DATA", str(native_folder(tmp_path / "eval", " 정말로")))
+    runner = CliRunner()
+    monkeypatch.setenv("RETRAIN_DATASETS", "nope:/nowhere")
+    bad = runner.invoke(cli.main, ["retrain"])
+    assert bad.exit_code != 0 and "RETRAIN_DATASETS" in bad.output and "nope" in bad.output
+    beep_dev = datasets_dir / "korean-hate-speech" / "dev.tsv"
+    unsmile_valid = datasets_dir / "unsmile" / "unsmile_valid_v1.0.tsv"
+    monkeypatch.setenv("RETRAIN_DATASETS", f"beep:{beep_dev}")
+    monkeypatch.setenv("EVAL_DATASETS", f"unsmile:{unsmile_valid}")
+    result = runner.invoke(cli.main, ["retrain", "--f1-margin", "1", "--auc-margin", "1"])
+    assert result.exit_code == 0, result.output
+    with versioned_app.app_context():
+        newest = model_store.list_versions()[0]
+    assert newest.status == SERVING
+    read = newest.counts["read"]
+    assert read["beep"] == len(classifier.read_examples(beep_dev, "beep"))
+    assert newest.counts["eval_fingerprints"] == {
+        str(unsmile_valid): model_store.sha256_of(unsmile_valid.read_bytes())
+    }
+    assert newest.metrics["candidate"]["examples"] > 3000  # unsmile's dev set was measured on
