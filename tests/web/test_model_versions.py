@@ -361,13 +361,17 @@ def native_folder(folder: Path, suffix: str = "") -> Path:
     return folder
 
 
+def retrain_on_tiny_corpus(app, tmp_path, monkeypatch) -> None:
+    """Retrains on the tiny examples (seconds), evaluated on the same sentences reworded."""
+    use_app_settings(app, monkeypatch)
+    monkeypatch.setenv("RETRAIN_BASE_DATA", str(native_folder(tmp_path / "train")))
+    monkeypatch.setenv("EVAL_BASE_DATA", str(native_folder(tmp_path / "eval", " 정말로")))
+
+
 def test_dry_run_reports_but_stores_nothing_and_force_promotes(
     versioned_app, tiny_model, tmp_path, monkeypatch
 ):
-    """Retrains on the tiny examples (seconds), evaluated on the same sentences reworded."""
-    use_app_settings(versioned_app, monkeypatch)
-    monkeypatch.setenv("RETRAIN_BASE_DATA", str(native_folder(tmp_path / "train")))
-    monkeypatch.setenv("EVAL_BASE_DATA", str(native_folder(tmp_path / "eval", " 정말로")))
+    retrain_on_tiny_corpus(versioned_app, tmp_path, monkeypatch)
     runner = CliRunner()
     report = tmp_path / "dry.html"
     dry = runner.invoke(cli.main, ["retrain", "--dry-run", "--report", str(report)])
@@ -401,9 +405,7 @@ def test_dry_run_reports_but_stores_nothing_and_force_promotes(
 def test_configured_datasets_join_training_and_evaluation(
     versioned_app, datasets_dir, tmp_path, monkeypatch
 ):
-    use_app_settings(versioned_app, monkeypatch)
-    monkeypatch.setenv("RETRAIN_BASE_DATA", str(native_folder(tmp_path / "train")))
-    monkeypatch.setenv("EVAL_BASE_DATA", str(native_folder(tmp_path / "eval", " 정말로")))
+    retrain_on_tiny_corpus(versioned_app, tmp_path, monkeypatch)
     runner = CliRunner()
     monkeypatch.setenv("RETRAIN_DATASETS", "nope:/nowhere")
     bad = runner.invoke(cli.main, ["retrain"])
