@@ -79,8 +79,9 @@ def _datasets(app: Flask, key: str) -> list[training_labels.DatasetSpec]:
         raise RetrainError(f"{key}: {exc}") from None
 
 
-def evaluation_set(app: Flask, options: RetrainOptions, decisions, notes) -> list:
-    """The moderators' frozen slice plus our held-out corpus and the configured dev sets."""
+def evaluation_set(app: Flask, options: RetrainOptions, decisions, notes) -> tuple[list, dict]:
+    """The moderators' frozen slice plus our held-out corpus and the configured dev sets,
+    and the dev sets' fingerprints."""
     config = app.config
     fraction, limit = config["EVAL_FRACTION"], config["EVAL_MAX_LABELS"]
     if options.dry_run:  # a dry run changes nothing stored: it shows what would be frozen

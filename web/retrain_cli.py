@@ -68,6 +68,7 @@ def _claim_run(app, run_id: int | None, dry_run: bool) -> tuple[str, int | None]
 @click.option("--run-id", type=int, hidden=True, help="Write progress into this retrain run.")
 def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval, run_id):
     """Train on every label, compare with the serving model, promote if the gate passes."""
+    from .model_store import ModelStoreError
     from .retrain import RetrainError, RetrainOptions, retrain
     from .retrain_runs import RunRecorder
 
@@ -91,7 +92,7 @@ def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval,
 
     try:
         result = retrain(app, options, on_progress)
-    except (RetrainError, ValueError) as exc:
+    except (RetrainError, ModelStoreError, ValueError) as exc:
         if recorder is not None:
             recorder.line(f"실패: {exc}")
             recorder.finish(FAILED)
