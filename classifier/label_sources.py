@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .normalize import normalize
-from .training import deduplicate
+from .training import Deduplicated, deduplicate
 from .types import Example
 
 
@@ -27,18 +27,25 @@ def same_labels(a: Example, b: Example) -> bool:
 
 
 def combine(
-    datasets: Iterable[Iterable[Example]], overrides: Iterable[Example] = ()
+    datasets: Iterable[Iterable[Example]],
+    overrides: Iterable[Example] = (),
+    *,
+    exclude: Iterable[Example] = (),
 ) -> tuple[list[Example], dict]:
     """One example per normalized text; ``overrides`` (in time order) beat the datasets.
 
-    Returns the examples and counts: ``read`` and ``kept`` per source, ``duplicates``
-    (a repeat with the same labels), ``overridden`` (an override that changed a
-    dataset's labels), ``relabelled`` (a later example of the same kind, dataset or
-    override, that changed an earlier one's labels) and ``empty`` (texts that
-    normalize to nothing).
+    Examples whose normalized text is one of ``exclude``'s (the evaluation set)
+    are left out. Returns the examples (a list that also carries their normalized
+    texts, which ``train`` reuses) and counts: ``read`` and ``kept`` per
+    source, ``duplicates`` (a repeat with the same labels), ``overridden`` (an
+    override that changed a dataset's labels), ``relabelled`` (a later example of
+    the same kind, dataset or override, that changed an earlier one's labels),
+    ``excluded`` (examples dropped because ``exclude`` holds their text) and
+    ``empty`` (texts that normalize to nothing).
     """
     read = [e for dataset in datasets for e in dataset]
     late = list(overrides)
+    banned = frozenset(normalized_texts(exclude))
     override_ids = {id(e) for e in late}
     counts = Counter()
 
@@ -50,7 +57,10 @@ def combine(
         else:
             counts["relabelled"] += 1
 
-    examples, _ = deduplicate(read + late, on_replace)
+    def on_exclude(example: Example) -> None:
+        counts["excluded"] += 1
+
+    examples, normalized = deduplicate(read + late, on_replace, banned, on_exclude)
     replaced = counts["duplicates"] + counts["overridden"] + counts["relabelled"]
     summary = {
         "examples": len(examples),
@@ -59,9 +69,10 @@ def combine(
         "duplicates": counts["duplicates"],
         "overridden": counts["overridden"],
         "relabelled": counts["relabelled"],
-        "empty": len(read) + len(late) - len(examples) - replaced,
+        "excluded": counts["excluded"],
+        "empty": len(read) + len(late) - len(examples) - replaced - counts["excluded"],
     }
-    return examples, summary
+    return Deduplicated(examples, normalized), summary
 
 
 def normalized_texts(examples: Iterable[Example]) -> set[str]:

@@ -1,6 +1,10 @@
 """Merging datasets with moderators' labels: overrides, duplicates, and no leakage."""
 
+import numpy as np
+
+import classifier
 from classifier.label_sources import combine, without_texts_of
+from classifier.normalize import normalize
 from classifier.types import Example
 
 
@@ -54,3 +58,19 @@ def test_evaluation_texts_are_dropped_from_training():
     ]
     kept, removed = without_texts_of(training, [ex("오늘 경기  최고", False, "eval")])
     assert removed == 2 and [e.text for e in kept] == ["꺼져"]
+
+
+def test_combine_leaves_out_the_evaluation_texts():
+    dataset = [ex("오늘 경기 최고", False, "a"), ex("꺼져", True, "a"), ex("", False, "a")]
+    moderators = [ex("오늘  경기 최고", True, "moderator")]
+    examples, counts = combine([dataset], moderators, exclude=[ex("오늘 경기  최고", False, "e")])
+    assert [e.text for e in examples] == ["꺼져"]
+    assert counts["excluded"] == 2 and counts["empty"] == 1 and counts["overridden"] == 0
+
+
+def test_training_on_combined_examples_reuses_their_normalized_texts(corpus):
+    examples, _ = combine([corpus[::10]])
+    assert examples.normalized == [normalize(e.text) for e in examples]
+    reused, again = classifier.train(examples), classifier.train(list(examples))
+    assert np.array_equal(reused.weights, again.weights)
+    assert reused.thresholds == again.thresholds
