@@ -8,7 +8,6 @@ web/model_store.py): a run killed at any step leaves the old model serving.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from flask import Flask
 
 import classifier
 from classifier.comparison import compare
-from classifier.label_sources import combine, source_name, without_texts_of
+from classifier.label_sources import combine
 from classifier.report import write_report
 
 from . import model_store, training_labels
@@ -109,12 +108,8 @@ def training_set(app: Flask, decisions, eval_examples) -> tuple[list, dict]:
     datasets = [classifier.read_examples(base_data(app))]
     datasets += [spec.read() for spec in _datasets(app, "RETRAIN_DATASETS")]
     overrides = training_labels.feedback_examples() + training_labels.moderator_examples(decisions)
-    examples, counts = combine(datasets, overrides)
-    examples, removed = without_texts_of(examples, eval_examples)
-    counts["held_out_for_evaluation"] = removed
-    counts["examples"] = len(examples)
-    counts["kept"] = dict(Counter(source_name(e) for e in examples))
-    return examples, counts
+    # The evaluation set's texts are left out: no model is measured on what it learned.
+    return combine(datasets, overrides, exclude=eval_examples)
 
 
 def _note_changed_dev_sets(serving_version: str, fingerprints: dict, notes: list) -> None:

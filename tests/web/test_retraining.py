@@ -288,7 +288,7 @@ def test_moderators_labels_teach_a_running_server_a_new_spelling(server, tmp_pat
         assert row.status == SERVING and row.created_by.startswith("cli:")
         assert row.verdict["promote"] is True
         # The newest fifth of the labels is the frozen evaluation slice, kept out of training.
-        assert row.counts["held_out_for_evaluation"] == 3, row.counts
+        assert row.counts["excluded"] == 3, row.counts
         assert row.counts["kept"]["moderator"] == len(TAUGHT) - 3, row.counts
 
 
