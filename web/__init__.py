@@ -12,7 +12,10 @@ from .config import Config, instance_secret_key
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then the test overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH moves the instance folder (SQLite file, model cache, reports).
+    instance_path = os.environ.get("INSTANCE_PATH", "").strip()
+    instance_path = os.path.abspath(instance_path) if instance_path else None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(Config().as_dict())
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -38,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         demo,
         errors,
         i18n,
+        models_page,
         moderation,
         scoring,
         scoring_api,
@@ -65,4 +69,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(api_keys_page.bp)
+    app.register_blueprint(models_page.bp)
     return app

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from classifier.cli import main as model_commands
 
+from .retrain_cli import models_group, retrain_command
+
 # The model's commands (train, evaluate, score) plus the web app's below.
 main = click.Group(
     "comment-mod",
@@ -16,6 +18,10 @@ main = click.Group(
     callback=model_commands.callback,
     help=model_commands.help,
 )
+
+
+main.add_command(retrain_command)
+main.add_command(models_group)
 
 
 def upgrade_database(app) -> None:
@@ -51,12 +57,23 @@ def ensure_model(app, echo=click.echo) -> bool:
     return True
 
 
+def register_model(app, echo=click.echo) -> None:
+    """Make the MODEL_PATH model the first stored version when there is none."""
+    from .model_store import ensure_initial_version
+
+    with app.app_context():
+        row = ensure_initial_version(app)
+    if row is not None:
+        echo(f"Model {row.version} is the first model version (comment-mod models list).")
+
+
 def prepare(app, echo=click.echo) -> None:
     """Everything a first start needs: schema, model, demo article."""
     from .demo import ensure_demo_article
 
     upgrade_database(app)
     ensure_model(app, echo)
+    register_model(app, echo)
     with app.app_context():
         _, created = ensure_demo_article()
     if created:
@@ -114,6 +131,7 @@ def init_db_command():
 
     app = create_app()
     upgrade_database(app)
+    register_model(app)
     click.echo(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
 
 

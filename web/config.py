@@ -118,6 +118,28 @@ class Config:
         # have: ko or en.
         self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "ko")
         self.PROXY_COUNT = int(_env_float("PROXY_COUNT", 0))
+        # Retraining (comment-mod retrain). How often (seconds) each worker asks the
+        # database whether another model version was promoted.
+        self.MODEL_RELOAD_SECONDS = _env_float("MODEL_RELOAD_SECONDS", 3.0)
+        # Our own labelled corpus, always part of the training set (native JSONL folder);
+        # empty means training_data/train of the project.
+        self.RETRAIN_BASE_DATA = _env("RETRAIN_BASE_DATA", "")
+        # Public datasets added to training and their dev sets added to the evaluation
+        # set: "format:path" items separated by ";" (formats: native, beep, unsmile, kmhas).
+        self.RETRAIN_DATASETS = _env("RETRAIN_DATASETS", "")
+        self.EVAL_DATASETS = _env("EVAL_DATASETS", "")
+        # Our own held-out corpus, always part of the evaluation set; empty means
+        # training_data/heldout of the project.
+        self.EVAL_BASE_DATA = _env("EVAL_BASE_DATA", "")
+        # The evaluation set's moderator slice, frozen on the first retrain: the newest
+        # EVAL_FRACTION of moderator labels, at most EVAL_MAX_LABELS of them.
+        self.EVAL_FRACTION = _env_float("EVAL_FRACTION", 0.2)
+        self.EVAL_MAX_LABELS = int(_env_float("EVAL_MAX_LABELS", 2000))
+        # The promotion gate: how much toxic F1 and each category's ROC-AUC may drop.
+        self.RETRAIN_F1_MARGIN = _env_float("RETRAIN_F1_MARGIN", 0.01)
+        self.RETRAIN_AUC_MARGIN = _env_float("RETRAIN_AUC_MARGIN", 0.01)
+        # Comments re-scored per transaction after a promotion.
+        self.RESCORE_BATCH = int(_env_float("RESCORE_BATCH", 200))
         self.PERMANENT_SESSION_LIFETIME = 365 * 24 * 3600
         self.WTF_CSRF_TIME_LIMIT = None
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -28,10 +28,13 @@ class CommentModServer(BaseApplication):
 
         app = create_app()
         with app.app_context():
+            holder = model_holder()
             try:
-                model_holder().get()
+                holder.get()
             except ModelUnavailable as exc:
                 logger.error("serving without a model, comments will be held: %s", exc)
+            # Follow promotions even while no request comes (started here, after the fork).
+            holder.start_watching()
         return app
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 import classifier
 from classifier.readers import read_examples
+from classifier.types import Example
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +27,20 @@ def heldout():
 def corpus_model(corpus):
     """The default model: trained on our corpus alone."""
     return classifier.train(corpus)
+
+
+@pytest.fixture(scope="session")
+def flipped_model(corpus):
+    """A candidate trained on the corpus with 40% of its toxic labels deliberately flipped."""
+    rng = random.Random(3)
+    wrong = [
+        Example(e.text, not e.toxic, {}, frozenset(), e.source) if rng.random() < 0.4 else e
+        for e in corpus
+    ]
+    return classifier.train(wrong)
+
+
+@pytest.fixture(scope="session")
+def sound_model(corpus):
+    """A candidate trained on the same sound labels, with other cross-validation folds."""
+    return classifier.train(corpus, seed=21)

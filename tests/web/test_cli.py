@@ -22,6 +22,7 @@ def env(monkeypatch, tmp_path, database_url):
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("MODEL_PATH", str(tmp_path / "models" / "current.model"))
     monkeypatch.setenv("SECRET_KEY", "cli-test")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     from web import create_app
 
     app = create_app()

@@ -1,0 +1,132 @@
+"""The 모델 page: the serving model, its history, background retrains and rollback."""
+
+from __future__ import annotations
+
+import os
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from classifier.labels import CATEGORY_NAMES_KO
+
+from . import model_store, retrain_runs
+from .auth import admin_required
+from .db import db
+from .moderation import require_login
+from .rescoring import rescore_undecided
+
+bp = Blueprint("models_page", __name__, url_prefix="/moderation/models")
+bp.before_request(require_login)
+
+STATUS_LABELS = {"candidate": "후보", "serving": "사용 중", "retired": "이전", "refused": "거부됨"}
+RUN_LABELS = {
+    "running": "진행 중",
+    "promoted": "승격됨",
+    "not_promoted": "승격되지 않음",
+    "failed": "실패",
+}
+STAGE_LABELS = {
+    "": "준비 중",
+    "reading labels": "라벨 읽는 중",
+    "analysing": "형태소 분석 중",
+    "vectorizing": "특징 만드는 중",
+    "fitting": "학습 중",
+    "scoring candidate": "평가 세트로 새 모델 채점 중",
+    "scoring serving": "평가 세트로 기존 모델 채점 중",
+    "promoting": "승격 중",
+    "rescoring": "대기 댓글 다시 채점 중",
+}
+
+
+def reports_dir() -> str:
+    """Where retrain reports are written on this host."""
+    return os.path.join(current_app.instance_path, "reports")
+
+
+def report_name(version) -> str | None:
+    """The file name of a version's report when it sits in this host's reports folder."""
+    path = version.report_path
+    if path and os.path.dirname(os.path.abspath(path)) == reports_dir() and os.path.exists(path):
+        return os.path.basename(path)
+    return None
+
+
+@bp.get("/")
+def index():
+    """The serving model, every version, the latest retrain run."""
+    model_store.ensure_initial_version(current_app)
+    versions = model_store.list_versions()
+    return render_template(
+        "moderation/models.html",
+        versions=versions,
+        serving=next((v for v in versions if v.status == "serving"), None),
+        run=retrain_runs.latest_run(),
+        status_labels=STATUS_LABELS,
+        run_labels=RUN_LABELS,
+        stage_labels=STAGE_LABELS,
+        category_labels=CATEGORY_NAMES_KO,
+        report_name=report_name,
+    )
+
+
+@bp.get("/run.json")
+def run_status():
+    """The latest run's progress, for the page's polling."""
+    run = retrain_runs.latest_run()
+    if run is None:
+        return {"run": None}
+    data = run.to_dict()
+    data["status_label"] = RUN_LABELS[run.status]
+    data["stage_label"] = STAGE_LABELS.get(run.stage, run.stage)
+    return {"run": data}
+
+
+@bp.post("/retrain")
+@admin_required
+def start_retrain():
+    """Start a retrain in the background (admins)."""
+    try:
+        run = retrain_runs.start_run(current_app, f"moderator:{current_user.name}")
+    except retrain_runs.RunRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"재학습을 시작했습니다 (#{run.id}).")
+    return redirect(url_for("models_page.index"), code=303)
+
+
+@bp.post("/<version>/rollback")
+@admin_required
+def rollback(version: str):
+    """Serve an earlier version again (admins); waiting comments are scored again."""
+    try:
+        model = model_store.rollback_to(current_app, version)
+    except model_store.ModelStoreError as exc:
+        db.session.rollback()
+        flash(f"되돌릴 수 없습니다: {exc}", "error")
+        return redirect(url_for("models_page.index"), code=303)
+    count = rescore_undecided(model, current_app.config["RESCORE_BATCH"])
+    flash(f"모델 {version}(으)로 되돌렸습니다. 대기 댓글 {count}개를 다시 채점했습니다.")
+    return redirect(url_for("models_page.index"), code=303)
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(exc):
+    """A form without a valid token: nothing is started, the admin is asked to reload."""
+    flash("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.", "error")
+    return redirect(url_for("models_page.index"), code=303)
+
+
+@bp.get("/reports/<path:name>")
+def report(name: str):
+    """A report file (or its picture) written on this host."""
+    mimetype = "text/plain" if name.endswith(".md") else None
+    return send_from_directory(reports_dir(), name, mimetype=mimetype)
