@@ -17,9 +17,9 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
-import httpx
 import sqlalchemy as sa
 from click.testing import CliRunner
 
