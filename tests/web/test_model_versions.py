@@ -250,7 +250,8 @@ def test_models_list_and_rollback_commands(
 def test_the_models_page_needs_a_login(versioned_app):
     response = versioned_app.test_client().get("/moderation/models/")
     assert response.status_code == 302 and "/moderation/login" in response.headers["Location"]
-    assert versioned_app.test_client().get("/moderation/models/run.json").status_code == 302
+    answer = versioned_app.test_client().get("/moderation/models/run.json")
+    assert answer.status_code == 401 and answer.json["error"]["code"]
 
 
 def test_moderators_see_the_page_but_cannot_start_or_roll_back(
