@@ -146,12 +146,24 @@ def report_blocks(comparison, candidate, serving, title, training, chart: Path) 
     if training:
         blocks += [("h2", "Training data"), ("table", *_training_table(training))]
     blocks.append(("h2", "Features that weigh most"))
-    for label, model in [("candidate", candidate), ("serving", serving)]:
-        if model is None:
+    models = [("serving", serving), ("candidate", candidate)]
+    models = [(label, top_features(model)) for label, model in models if model is not None]
+    for head in ("toxic",) + CATEGORIES:
+        columns = [(label, tops.get(head, [])) for label, tops in models]
+        if not any(features for _, features in columns):
             continue
-        for head, features in top_features(model).items():
-            blocks.append(("h3", f"{label}: {head}"))
-            blocks.append(("p", ", ".join(f"{name} {w:.2f}" for name, w in features)))
+        headers = [h for label, _ in columns for h in (label, "weight")]
+        rows = [
+            [
+                cell
+                for _, features in columns
+                for cell in (
+                    (features[k][0], f"{features[k][1]:.2f}") if k < len(features) else ("", "")
+                )
+            ]
+            for k in range(max(len(f) for _, f in columns))
+        ]
+        blocks += [("h3", head), ("table", headers, rows)]
     changed = comparison.changed
     blocks.append(("h2", f"Comments whose decision would change ({len(changed)})"))
     if len(changed) > MAX_CHANGED:
@@ -176,7 +188,7 @@ def _training_table(training: dict) -> tuple[list[str], list[list[str]]]:
 
 def _md_cell(text: str) -> str:
     """A Markdown table cell that no comment text can break out of."""
-    text = html.escape(str(text), quote=False)
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;")
     return " ".join(text.replace("|", "\\|").split())
 
 

@@ -46,7 +46,7 @@ def train(
     Examples whose normalized text repeats count once; the last one wins, so
     a later source (a moderator's decision) overrides an earlier one.
     ``on_progress(stage, fraction)`` is called as each stage advances
-    ("analysing", "vectorizing", "fitting"), from the training threads.
+    ("analysing", "vectorizing", "fitting"), in the calling thread.
     """
     settings = {**DEFAULTS, **params}
     unknown = set(params) - set(DEFAULTS)

@@ -77,11 +77,15 @@ def test_report_lists_the_features_that_weigh_most(
     tmp_path, comparison, flipped_model, corpus_model
 ):
     text = _write(tmp_path, comparison, flipped_model, corpus_model, "r.md").read_text()
-    weights = corpus_model.weights[:, 0]
-    best = corpus_model.featurizer.feature_names()[int(weights.argmax())]
-    kind, _, name = best.partition(":")
-    shown = name.replace(" ", "␣")
-    assert f'{"chars" if kind == "c" else "morpheme"} "{shown}" {weights.max():.2f}' in text
+    section = text.split("### hate")[1].split("###")[0]
+    first_row = section.strip().splitlines()[2]
+    best = []
+    for model in (corpus_model, flipped_model):  # serving first, then the candidate
+        weights = model.weights[:, 3]  # the hate head
+        kind, _, name = model.featurizer.feature_names()[int(weights.argmax())].partition(":")
+        shown = name.replace(" ", "␣")
+        best.append(f'{"chars" if kind == "c" else "morpheme"} "{shown}" | {weights.max():.2f}')
+    assert first_row == f"| {best[0]} | {best[1]} |"
 
 
 def test_changed_comments_are_capped(tmp_path, comparison, flipped_model, corpus_model):
