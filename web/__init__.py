@@ -12,7 +12,11 @@ from .config import Config, instance_secret_key
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then the environment, then the test overrides."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH moves the folder holding the generated secret key, the SQLite file
+    # and the model (default: instance/ beside the package).
+    instance_path = os.environ.get("INSTANCE_PATH", "").strip()
+    instance_path = os.path.abspath(instance_path) if instance_path else None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_mapping(Config().as_dict())
     if test_config is not None:
         app.config.from_mapping(test_config)

@@ -7,17 +7,18 @@ from functools import cache, wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import security
 from .db import db, utcnow
+from .errors import MESSAGES, error_response, wants_json
 from .models import Moderator
 
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "로그인이 필요합니다."
+login_manager.login_message = MESSAGES["login_required"]
 login_manager.session_protection = "strong"
 
 
@@ -35,6 +36,15 @@ def load_moderator(moderator_id: str) -> Moderator | None:
     except ValueError:
         return None
     return moderator if moderator is not None and moderator.active else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Anonymous: JSON clients get 401 in the API's error shape, pages go to the login form."""
+    if wants_json():
+        return error_response(401, "login_required", MESSAGES["login_required"])
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def admin_required(view):

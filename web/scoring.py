@@ -7,11 +7,14 @@ app runs (a new version trained, a test's tiny model).
 
 from __future__ import annotations
 
+import os
 import threading
+from functools import lru_cache
 
 from flask import Flask, current_app
 
 import classifier
+from classifier.artifact import ModelLoadError, verify_artifact
 
 EXTENSION_KEY = "comment_mod_model"
 
@@ -26,6 +29,7 @@ class ModelHolder:
     def __init__(self, path: str):
         self.path = path
         self._model = None
+        self._loaded_from = None  # the file the model in memory came from, if any
         self._lock = threading.Lock()
 
     @property
@@ -44,12 +48,19 @@ class ModelHolder:
                     self._model = classifier.load(self.path)
                 except Exception as exc:
                     raise ModelUnavailable(f"cannot load model {self.path}: {exc}") from exc
+                self._loaded_from = self.path
             return self._model
 
     def swap(self, model) -> None:
         """Serve with another model from now on; ``None`` means reload from the path."""
         with self._lock:
             self._model = model
+            self._loaded_from = None
+
+    def artifact_problem(self) -> str | None:
+        """What is wrong with the file the model in memory was loaded from, if anything."""
+        path = self._loaded_from
+        return None if path is None else artifact_problem(path)
 
     def score(self, text: str):
         """Score one text; any failure of the model becomes ModelUnavailable."""
@@ -64,6 +75,27 @@ class ModelHolder:
         except Exception as exc:
             raise ModelUnavailable(f"model {model.version} failed to score: {exc}") from exc
         return scores, model.version
+
+
+def artifact_problem(path: str) -> str | None:
+    """Why the model file at ``path`` could not be loaded now, or None when it is whole."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return f"artifact missing: {path}"
+    except OSError as exc:
+        return f"artifact unreadable: {path}: {exc.strerror}"
+    return _checked(path, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _checked(path: str, _inode: int, _mtime_ns: int, _size: int) -> str | None:
+    """The checksum verdict on one version of a file: health checks come often, new files rarely."""
+    try:
+        verify_artifact(path)
+    except ModelLoadError as exc:
+        return f"artifact unreadable: {exc}"
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -17,7 +17,6 @@ PAGES = [
     "/moderation/queue/held",
     "/moderation/queue/all",
     "/moderation/audit",
-    "/moderation/counts.json",
 ]
 
 
