@@ -6,7 +6,7 @@ import logging
 import re
 
 import sqlalchemy as sa
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .db import db
@@ -115,7 +115,9 @@ def _handle_database_unavailable(exc: sa.exc.SQLAlchemyError):
     if wants_json():
         response, status = error_response(503, "database_unavailable", message)
     else:
-        page = render_template("message.html", message=message)
+        # Straight from the template: context processors (the logged-in user) would ask
+        # the database again.
+        page = current_app.jinja_env.get_template("message.html").render(message=message)
         response, status = current_app.make_response(page), 503
     response.headers["Retry-After"] = retry
     response.headers["Cache-Control"] = "no-store"

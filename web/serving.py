@@ -22,14 +22,16 @@ class CommentModServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Build the app in the worker and load the model before the first comment."""
+        """Build the app in the worker and make the model ready before the first comment."""
         from . import create_app
         from .scoring import ModelUnavailable, model_holder
 
         app = create_app()
         with app.app_context():
             try:
-                model_holder().get()
+                # One text scored builds the tokenizer too, which takes seconds: not while
+                # the first comment holds the database's write lock.
+                model_holder().score("준비")
             except ModelUnavailable as exc:
                 logger.error("serving without a model, comments will be held: %s", exc)
         return app
