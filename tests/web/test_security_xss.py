@@ -9,12 +9,9 @@ second wall; these tests check the first one, the escaping.
 from __future__ import annotations
 
 import re
-import threading
-import uuid
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from web import comment_store
 from web import moderation_service as service
@@ -22,7 +19,7 @@ from web.db import db
 from web.models import Article, Moderator, Reader
 from web.text import mask_nickname
 
-from .conftest import MODERATOR_PASSWORD, add_moderator, make_app
+from .conftest import MODERATOR_PASSWORD, add_moderator, add_reader, make_app, served
 from .test_widget_js import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
@@ -128,20 +125,15 @@ def xss_app(tmp_path_factory, tiny_model):
         for i, body in enumerate(PAYLOADS):
             nick = NICKNAMES[i % len(NICKNAMES)]
             for copy in range(2):
-                reader = Reader(token=uuid.uuid4().hex, nickname=nick)
-                db.session.add(reader)
-                db.session.commit()
+                reader = db.session.get(Reader, add_reader(app, nickname=nick))
                 comment = comment_store.post_comment(article, reader, body)
                 assert comment.status == "published"
                 if copy:
                     rejected.append(comment.id)
         moderator = db.session.scalar(db.select(Moderator))
         service.reject(moderator, rejected, "spam")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    server.shutdown()
+    with served(app):
+        yield app
 
 
 @pytest.fixture
