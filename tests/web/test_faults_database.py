@@ -43,6 +43,7 @@ def assert_unavailable_page(response):
     assert response.status_code == 503
     assert response.mimetype == "text/html"
     assert response.headers["Retry-After"].isdigit()
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     html = response.get_data(as_text=True)
     assert "잠시 후 다시 시도해 주세요" in html
     assert "Traceback" not in html and "OperationalError" not in html

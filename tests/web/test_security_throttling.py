@@ -118,18 +118,29 @@ def test_brute_force_login_is_throttled(app_factory):
     assert log_in(client).status_code == 429
 
 
-SECOND_PROCESS = """
+WORKER_PROCESS = """
 import json, sys
 from web import create_app
 config, cookie = json.loads(sys.argv[1]), sys.argv[2]
 client = create_app(config).test_client()
-client.set_cookie("session", cookie)
-answer = client.post("/api/v1/articles/news-1/comments", json={"body": "다른 워커에서"})
-print(answer.status_code)
+if cookie:
+    client.set_cookie("session", cookie)
+payload = {"body": "워커 " + str(len(cookie)), "nickname": "독자님"}
+answer = client.post("/api/v1/articles/news-1/comments", json=payload)
+print(answer.status_code, client.get_cookie("session").value)
 """
 
 
-def test_limits_in_redis_are_shared_between_processes(database_url, tmp_path, tiny_model):
+def post_from_another_process(config: dict, cookie: str = "") -> tuple[str, str]:
+    """(status, session cookie) of one comment posted by a fresh process, like a second worker."""
+    run = [sys.executable, "-c", WORKER_PROCESS, json.dumps(config), cookie]
+    result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    status, cookie = result.stdout.strip().splitlines()[-1].split()
+    return status, cookie
+
+
+def test_limits_in_redis_are_shared_between_processes(tmp_path, tiny_model):
     redis = pytest.importorskip("redis")
     server = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
     try:
@@ -138,6 +149,7 @@ def test_limits_in_redis_are_shared_between_processes(database_url, tmp_path, ti
         if os.environ.get("CI"):
             pytest.fail(f"Redis unreachable at {REDIS_URL}: {exc}")
         pytest.skip(f"Redis unreachable at {REDIS_URL}")
+    database_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     prefix = f"test-{uuid.uuid4().hex}"
     config = {
         "SECRET_KEY": "test-secret",
@@ -146,18 +158,15 @@ def test_limits_in_redis_are_shared_between_processes(database_url, tmp_path, ti
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": prefix,
+        "COMMENT_LIMIT_PER_READER": "1 per 5 minutes",  # however slowly the processes start
     }
-    app = make_app(database_url, tmp_path, tiny_model, **config)
-    add_comments(app, 0)
-    reader = app.test_client()
+    add_comments(make_app(database_url, tmp_path, tiny_model), 0)
     try:
-        assert post(reader, "이 워커에서").status_code == 201
+        status, cookie = post_from_another_process(config)
+        assert status == "201"
         assert server.keys(f"*{prefix}*"), "no counter in Redis"
-        # Another process (a second worker) sees the same counter for this reader.
-        cookie = reader.get_cookie("session").value
-        run = [sys.executable, "-c", SECOND_PROCESS, json.dumps(config), cookie]
-        result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        assert result.stdout.strip().splitlines()[-1] == "429", result.stderr[-2000:]
+        # A second process (another worker) sees the same counter for this reader.
+        assert post_from_another_process(config, cookie)[0] == "429"
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
             server.delete(key)
