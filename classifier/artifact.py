@@ -71,6 +71,15 @@ def read_header(path: str | Path) -> dict:
     return header
 
 
+def verify_artifact(path: str | Path) -> dict:
+    """Check a model file whole (size and checksum) without unpickling it; returns its header.
+
+    Raises ``ModelLoadError`` for a missing, truncated or damaged file.
+    """
+    header, _ = _read(Path(path), with_payload=True)
+    return header
+
+
 def load(path: str | Path):
     """Load a model written by ``Model.save``; raise ``ModelLoadError`` if it cannot be."""
     from .model import Model

@@ -93,6 +93,7 @@ def post_comment(key: str):
 
 @bp.post("/comments/<int:comment_id>/vote")
 @security.action_limit
+@security.action_limit_per_ip
 def vote(comment_id: int):
     """Set the reader's vote: {"value": "up"|"down"|"none"}."""
     data = json_body()
@@ -103,6 +104,7 @@ def vote(comment_id: int):
 
 @bp.post("/comments/<int:comment_id>/report")
 @security.action_limit
+@security.action_limit_per_ip
 def report(comment_id: int):
     """Report a comment: {"reason": "abuse"|"hate"|"sexual"|"spam"|"other", "detail"}."""
     data = json_body()

@@ -11,25 +11,24 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import moderator_session, security
 from .db import db, utcnow
+from .errors import MESSAGES, error_response, wants_json
 from .models import Moderator
 
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = _l("로그인이 필요합니다.")
+login_manager.login_message = MESSAGES["login_required"]
 login_manager.localize_callback = str  # the lazy message in the request's language
 login_manager.session_protection = "strong"
 
@@ -52,20 +51,16 @@ def load_moderator(moderator_id: str) -> Moderator | None:
     return moderator if moderator is not None and moderator.active else None
 
 
-def _wants_json() -> bool:
-    """Whether the request is one of the page's JSON calls rather than a page."""
-    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
-
-
 @login_manager.unauthorized_handler
 def ask_to_log_in():
     """401 JSON for the page's JSON calls; the login page, with why, for pages."""
+    json_call = wants_json()
     # A JSON call leaves the notice for the login page the script then goes to.
-    expired = moderator_session.expired(consume=not _wants_json())
+    expired = moderator_session.expired(consume=not json_call)
     message = moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message
-    if _wants_json():
+    if json_call:
         code = "session_expired" if expired else "login_required"
-        return jsonify(error={"code": code, "message": message}), 401
+        return error_response(401, code, message)
     flash(message, "error" if expired else "message")
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 

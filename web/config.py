@@ -58,6 +58,11 @@ class Config:
         self.SECRET_KEY = _env("SECRET_KEY", "")
         # Empty means a SQLite file in the instance folder.
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(_env("DATABASE_URL", ""))
+        # Seconds to wait for a SQLite write lock or a PostgreSQL connection before the
+        # request is answered 503 (try again later) instead of hanging.
+        self.DATABASE_TIMEOUT = _env_float("DATABASE_TIMEOUT", 5.0)
+        # Retry-After (seconds) sent with a 503 while the database cannot be reached.
+        self.DATABASE_RETRY_AFTER = int(_env_float("DATABASE_RETRY_AFTER", 5))
         # Empty means instance/models/current.model (where `comment-mod train` is told to write).
         self.MODEL_PATH = _env("MODEL_PATH", "")
         # Toxicity at or above HOLD keeps a comment pending; at or above REVIEW flags it.
@@ -80,6 +85,9 @@ class Config:
         )
         self.COMMENT_LIMIT_PER_IP = _env("COMMENT_LIMIT_PER_IP", "6 per minute;500 per day")
         self.ACTION_LIMIT_PER_READER = _env("ACTION_LIMIT_PER_READER", "60 per minute")
+        # Votes and reports per address: a reader who drops the cookie between votes to
+        # stuff the counts is still one address (a newsroom behind one NAT may raise it).
+        self.ACTION_LIMIT_PER_IP = _env("ACTION_LIMIT_PER_IP", "300 per minute;3000 per day")
         # Failed moderator logins allowed per IP address.
         self.LOGIN_LIMIT = _env("LOGIN_LIMIT", "5 per minute;30 per hour")
         # Moderation queue page size, and how often (seconds) the page asks for new items.
@@ -113,6 +121,7 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_DURATION = int(self.MODERATOR_SESSION_HOURS * 3600)
         self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = self.SESSION_COOKIE_SAMESITE
         # Number of reverse proxies in front of the app whose X-Forwarded-For to trust.
         # Interface language when the reader chose none and the browser asks for none we
         # have: ko or en.

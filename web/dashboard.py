@@ -23,7 +23,9 @@ FONTS = '"Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans CJK KR", sans-serif'
 # An SVG shown with <img> runs no script; this header says so again.
 SVG_HEADERS = {
     "Content-Type": "image/svg+xml; charset=utf-8",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    ),
     "Cache-Control": "private, max-age=60",
 }
 

@@ -74,21 +74,30 @@ def _set_sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def _sqlite_engine_options(app: Flask) -> None:
-    """Give SQLite writers time to wait for each other instead of failing at once."""
+def _engine_options(app: Flask) -> None:
+    """Bound the waits: for another SQLite writer, or for a PostgreSQL server to answer.
+
+    A request that cannot get the database within DATABASE_TIMEOUT fails and is
+    answered 503, instead of holding a worker while the database is away.
+    """
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    timeout = app.config.get("DATABASE_TIMEOUT", 5.0)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
     if uri.startswith("sqlite"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("timeout", 15)
+        connect_args.setdefault("timeout", timeout)
         connect_args.setdefault("check_same_thread", False)
-        options["connect_args"] = connect_args
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif uri.startswith("postgresql"):
+        # libpq counts whole seconds and treats below 2 as 2.
+        connect_args.setdefault("connect_timeout", max(2, round(timeout)))
+        options.setdefault("pool_timeout", timeout)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def init_app(app: Flask) -> None:
     """Bind the database and migrations to the app."""
-    _sqlite_engine_options(app)
+    _engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db)
     with app.app_context():

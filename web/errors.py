@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
-from flask import Flask, jsonify, request
+import sqlalchemy as sa
+from flask import Flask, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from .db import db
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 
@@ -22,6 +26,13 @@ _MESSAGES = {
     415: _l("JSON 형식으로 보내 주세요."),
     429: _l("요청이 너무 잦습니다. 잠시 후 다시 시도해 주세요."),
     500: _l("서버에 문제가 생겼습니다. 잠시 후 다시 시도해 주세요."),
+    503: _l("일시적으로 댓글 서비스를 이용할 수 없습니다. 잠시 후 다시 시도해 주세요."),
+}
+
+# Every message the app shows a reader or moderator for an error, in one place.
+MESSAGES = {
+    "database_unavailable": _MESSAGES[503],
+    "login_required": _l("로그인이 필요합니다."),
 }
 
 
@@ -81,7 +92,44 @@ def _handle_server_error(exc):
     return "<h1>500</h1><p>" + str(_MESSAGES[500]) + "</p>", 500
 
 
+def wants_json() -> bool:
+    """Whether the client reads JSON here: the API, a .json path, or an Accept asking for it."""
+    if request.path.startswith(API_PREFIX) or request.path.endswith(".json"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _handle_database_unavailable(exc: sa.exc.SQLAlchemyError):
+    """The database is down, unreachable or locked: 503 and when to retry, never a 500.
+
+    Nothing of the request was committed (the transaction is rolled back), so a
+    client that retries later posts its comment once.
+    """
+    logger.error("database unavailable: %s", exc.__class__.__name__, exc_info=exc)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:  # the connection is gone; the pool replaces it
+        db.session.close()
+    retry = str(current_app.config.get("DATABASE_RETRY_AFTER", 5))
+    message = MESSAGES["database_unavailable"]
+    if wants_json():
+        response, status = error_response(503, "database_unavailable", message)
+    else:
+        # Straight from the template: context processors (the logged-in user) would ask
+        # the database again.
+        page = current_app.jinja_env.get_template("message.html").render(message=message)
+        response, status = current_app.make_response(page), 503
+    response.headers["Retry-After"] = retry
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
+
+
 def init_app(app: Flask) -> None:
     """Install the handlers."""
     app.register_error_handler(HTTPException, _handle_http_error)
+    # OperationalError: refused or dropped connections, SQLite's "database is locked";
+    # InterfaceError: a connection closed under us; TimeoutError: no pooled connection.
+    for error in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
+        app.register_error_handler(error, _handle_database_unavailable)
     app.register_error_handler(500, _handle_server_error)

@@ -14,12 +14,15 @@ load is logged and the old one stays.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+from functools import lru_cache
 
 from flask import Flask, current_app
 
 import classifier
+from classifier.artifact import ModelLoadError, verify_artifact
 
 EXTENSION_KEY = "comment_mod_model"
 logger = logging.getLogger(__name__)
@@ -49,6 +52,12 @@ class DatabaseVersions:
         with self.app.app_context():
             return load_version(self.app.instance_path, pointer)
 
+    def path(self, pointer) -> str:
+        """The local file a version is loaded from."""
+        from .model_store import cache_path
+
+        return str(cache_path(self.app.instance_path, pointer.version))
+
 
 class ModelHolder:
     """Holds the current model; loads it lazily, follows promotions, allows swapping it."""
@@ -63,6 +72,7 @@ class ModelHolder:
         self._next_check = 0.0
         self._reloading = False
         self._watching = False
+        self._loaded_from = None  # the file the model in memory came from, if any
         self._lock = threading.Lock()
 
     @property
@@ -79,6 +89,7 @@ class ModelHolder:
         with self._lock:
             if self._model is None:
                 self._model, self._serving = self._first_load()
+                self._loaded_from = self._file_of(self._serving)
                 self._next_check = time.monotonic() + self.reload_seconds
             return self._model
 
@@ -94,6 +105,10 @@ class ModelHolder:
             return classifier.load(self.path), None
         except Exception as exc:
             raise ModelUnavailable(f"cannot load model {self.path}: {exc}") from exc
+
+    def _file_of(self, pointer) -> str:
+        """The file the model of ``pointer`` (None: the model file) was read from."""
+        return self.path if pointer is None else self.versions.path(pointer)
 
     def _pointer(self):
         """The serving pointer, or None without versions (or a database that cannot say)."""
@@ -130,6 +145,7 @@ class ModelHolder:
             return
         with self._lock:
             self._model, self._serving, self._reloading = model, pointer, False
+            self._loaded_from = self._file_of(pointer)
         logger.info("now serving model %s", pointer.version)
 
     def start_watching(self) -> None:
@@ -156,8 +172,14 @@ class ModelHolder:
         """Serve with another model from now on; ``None`` means reload from the source."""
         with self._lock:
             self._model = model
+            self._loaded_from = None
             if model is None:
                 self._serving = None
+
+    def artifact_problem(self) -> str | None:
+        """What is wrong with the file the model in memory was loaded from, if anything."""
+        path = self._loaded_from
+        return None if path is None else artifact_problem(path)
 
     def score(self, text: str):
         """Score one text; any failure of the model becomes ModelUnavailable."""
@@ -172,6 +194,27 @@ class ModelHolder:
         except Exception as exc:
             raise ModelUnavailable(f"model {model.version} failed to score: {exc}") from exc
         return scores, model.version
+
+
+def artifact_problem(path: str) -> str | None:
+    """Why the model file at ``path`` could not be loaded now, or None when it is whole."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return f"artifact missing: {path}"
+    except OSError as exc:
+        return f"artifact unreadable: {path}: {exc.strerror}"
+    return _checked(path, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _checked(path: str, _inode: int, _mtime_ns: int, _size: int) -> str | None:
+    """The checksum verdict on one version of a file: health checks come often, new files rarely."""
+    try:
+        verify_artifact(path)
+    except ModelLoadError as exc:
+        return f"artifact unreadable: {exc}"
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ from .db import db
 from .errors import error_response, request_json
 from .models import FLAGGED, PENDING, Comment, FeedbackLabel
 from .policy import Thresholds, decide
-from .scoring import ModelUnavailable, model_holder
+from .scoring import ModelUnavailable, artifact_problem, model_holder
 
 bp = Blueprint("scoring_api", __name__, url_prefix="/api/v1")
 
@@ -157,15 +157,28 @@ def feedback():
     return {"feedback": record.to_dict()}, 201
 
 
+def model_health() -> dict:
+    """The model's state for the health check: ok, loaded, version, and what is wrong."""
+    holder = model_holder()
+    try:
+        loaded = holder.get()
+    except ModelUnavailable as exc:
+        problem = artifact_problem(holder.path) or str(exc)
+        return {"ok": False, "loaded": False, "version": None, "error": problem}
+    # The model in memory still scores, but a restart or reload would fail.
+    problem = holder.artifact_problem()
+    state = {"ok": problem is None, "loaded": True, "version": loaded.version}
+    if problem:
+        state["error"] = problem
+    return state
+
+
 @bp.get("/health")
 def health():
-    """For load balancers: 200 when the model is loaded and the database answers, else 503."""
+    """For load balancers: 200 when the model is whole and the database answers, else 503."""
     problems = []
-    model = {"loaded": False, "version": None}
-    try:
-        loaded = model_holder().get()
-        model = {"loaded": True, "version": loaded.version}
-    except ModelUnavailable:
+    model = model_health()
+    if not model["ok"]:
         problems.append("model")
     database = {"reachable": True}
     try:

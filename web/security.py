@@ -54,6 +54,11 @@ action_limit = limiter.shared_limit(
     scope="reader-action",
     key_func=reader_key,
 )
+action_limit_per_ip = limiter.shared_limit(
+    lambda: current_app.config["ACTION_LIMIT_PER_IP"],
+    scope="action-ip",
+    key_func=ip_key,
+)
 
 
 def origin_of(url: str | None) -> str | None:
@@ -119,8 +124,12 @@ def frame_ancestors() -> str:
 
 
 def _security_headers(response):
-    """No inline script anywhere, and framing only where the page allows it."""
-    ancestors = g.get("frame_ancestors", "'self'")
+    """No inline script anywhere; only the embed page may be framed, by the allowed sites."""
+    ancestors = g.get("frame_ancestors")
+    if ancestors is None:
+        ancestors = "'none'"
+        # For browsers that predate frame-ancestors.
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -22,7 +22,7 @@ class CommentModServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Build the app in the worker and load the model before the first comment."""
+        """Build the app in the worker and make the model ready before the first comment."""
         from . import create_app
         from .scoring import ModelUnavailable, model_holder
 
@@ -30,7 +30,9 @@ class CommentModServer(BaseApplication):
         with app.app_context():
             holder = model_holder()
             try:
-                holder.get()
+                # One text scored builds the tokenizer too, which takes seconds: not while
+                # the first comment holds the database's write lock.
+                holder.score("준비")
             except ModelUnavailable as exc:
                 logger.error("serving without a model, comments will be held: %s", exc)
             # Follow promotions even while no request comes (started here, after the fork).

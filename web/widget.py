@@ -126,7 +126,14 @@ def remember_sort(response):
     """Keep a sort chosen in the URL for the next visit."""
     sort = request.args.get("sort")
     if sort in pagination.SORTS:
-        response.set_cookie(SORT_COOKIE, sort, max_age=365 * 86400, samesite="Lax", httponly=False)
+        response.set_cookie(
+            SORT_COOKIE,
+            sort,
+            max_age=365 * 86400,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=False,
+        )
     return response
 
 

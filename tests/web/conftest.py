@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -194,6 +196,20 @@ def mod_client(app):
     client = app.test_client()
     assert log_in(client).status_code == 303
     return client
+
+
+@contextmanager
+def served(app):
+    """Serve the app with werkzeug in a thread, its address in ``BASE_URL``."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield app
+    finally:
+        server.shutdown()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from web import comment_store
 from web.db import db
 from web.models import Article, Comment, Decision, Reader
 
-from .conftest import MODERATOR_PASSWORD, add_moderator, make_app
+from .conftest import MODERATOR_PASSWORD, add_moderator, make_app, served
 from .test_widget_js import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
@@ -36,11 +34,8 @@ def queue_app(tmp_path_factory, tiny_model):
         REVIEW_THRESHOLD=0.3,
     )
     add_moderator(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    server.shutdown()
+    with served(app):
+        yield app
 
 
 @pytest.fixture

@@ -246,7 +246,7 @@ def test_health(client, tiny_model):
     assert response.status_code == 200
     assert response.get_json() == {
         "status": "ok",
-        "model": {"loaded": True, "version": tiny_model.version},
+        "model": {"ok": True, "loaded": True, "version": tiny_model.version},
         "database": {"reachable": True},
     }
 
@@ -255,7 +255,9 @@ def test_health_without_a_model_is_503(app_factory):
     app = app_factory(model=None)
     response = app.test_client().get("/api/v1/health")
     assert_error(response, 503, "unhealthy")
-    assert response.get_json()["model"] == {"loaded": False, "version": None}
+    model = response.get_json()["model"]
+    assert model["ok"] is False and model["loaded"] is False and model["version"] is None
+    assert model["error"].startswith("artifact missing: ")
 
 
 def test_health_loads_the_model_from_its_path(app_factory, tiny_model, tmp_path):

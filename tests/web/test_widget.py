@@ -55,7 +55,7 @@ def test_pages_forbid_inline_script(client, article):
     response = client.get(f"/articles/{article}/comments")
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert "frame-ancestors 'self'" in policy
+    assert "frame-ancestors 'none'" in policy and response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_sort_in_url_is_remembered_in_a_cookie(client, article):

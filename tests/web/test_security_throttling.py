@@ -1,0 +1,172 @@
+"""Vote stuffing, comment flooding and brute-force logins are throttled: 429 with Retry-After."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from web import comment_store
+from web.db import db
+from web.models import Article, Comment, Reader
+
+from .conftest import add_moderator, log_in, make_app
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """These rules do not depend on the database: SQLite only."""
+    return f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+HANGUL = re.compile("[가-힣]")
+REDIS_URL = "redis://127.0.0.1:6379/3"
+
+
+def assert_throttled_json(response):
+    """429 in the API's error shape with a Korean message and Retry-After."""
+    assert response.status_code == 429, response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+    error = response.get_json()["error"]
+    assert error["code"] == "too_many_requests" and HANGUL.search(error["message"])
+
+
+def add_comments(app, count: int) -> list[int]:
+    """An article "news-1" with this many published comments by one author; their ids."""
+    with app.app_context():
+        article = Article(key="news-1", title="기사")
+        author = Reader(token=uuid.uuid4().hex, nickname="작성자")
+        db.session.add_all([article, author])
+        db.session.commit()
+        return [comment_store.post_comment(article, author, f"댓글 {i}").id for i in range(count)]
+
+
+def upvotes(app) -> int:
+    """Up-votes recorded over all comments."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.sum(Comment.upvotes)))
+
+
+def vote(client, comment_id):
+    """An up-vote through the widget's API."""
+    return client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": "up"})
+
+
+def test_one_reader_voting_across_many_comments(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, ACTION_LIMIT_PER_READER="5 per minute")
+    ids = add_comments(app, 8)
+    reader = app.test_client()
+    assert [vote(reader, i).status_code for i in ids[:5]] == [200] * 5
+    assert_throttled_json(vote(reader, ids[5]))
+    assert upvotes(app) == 5
+    # Voting again on one comment never counts twice.
+    other = app.test_client()
+    assert [vote(other, ids[0]).get_json()["comment"]["upvotes"] for _ in range(3)] == [2, 2, 2]
+
+
+def test_new_cookie_for_every_vote_is_still_one_address(app_factory):
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        ACTION_LIMIT_PER_READER="100 per minute",
+        ACTION_LIMIT_PER_IP="4/minute",
+    )
+    (comment_id,) = add_comments(app, 1)
+    assert [vote(app.test_client(), comment_id).status_code for _ in range(4)] == [200] * 4
+    assert_throttled_json(vote(app.test_client(), comment_id))
+    assert upvotes(app) == 4
+
+
+def post(client, body, **kwargs):
+    """A comment through the widget's API."""
+    payload = {"body": body, "nickname": "독자님"}
+    return client.post("/api/v1/articles/news-1/comments", json=payload, **kwargs)
+
+
+def test_comment_flooding_json_and_form(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_IP="3 per minute")
+    add_comments(app, 0)
+    reader = app.test_client()
+    assert post(reader, "첫 댓글").status_code == 201
+    assert_throttled_json(post(reader, "바로 또"))
+    form = reader.post("/articles/news-1/comments", data={"body": "폼으로 또"})
+    assert form.status_code == 429 and int(form.headers["Retry-After"]) > 0
+    assert "댓글을 너무 자주 쓰고 있습니다" in form.get_data(as_text=True)
+    # Many fresh readers from one address: the per-address limit.
+    assert [post(app.test_client(), f"새 독자 {i}").status_code for i in range(2)] == [201] * 2
+    assert_throttled_json(post(app.test_client(), "넷째 독자"))
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 3
+
+
+def test_brute_force_login_is_throttled(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_LIMIT="3 per minute")
+    add_moderator(app)
+    client = app.test_client()
+    assert [log_in(client, password=f"guess-{i}").status_code for i in range(3)] == [401] * 3
+    refused = log_in(client, password="guess-4")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "로그인 시도가 너무 많습니다" in refused.get_data(as_text=True)
+    # While throttled, even the right password is not tried.
+    assert log_in(client).status_code == 429
+
+
+WORKER_PROCESS = """
+import json, sys
+from web import create_app
+config, cookie = json.loads(sys.argv[1]), sys.argv[2]
+client = create_app(config).test_client()
+if cookie:
+    client.set_cookie("session", cookie)
+payload = {"body": "워커 " + str(len(cookie)), "nickname": "독자님"}
+answer = client.post("/api/v1/articles/news-1/comments", json=payload)
+print(answer.status_code, client.get_cookie("session").value)
+"""
+
+
+def post_from_another_process(config: dict, cookie: str = "") -> tuple[str, str]:
+    """(status, session cookie) of one comment posted by a fresh process, like a second worker."""
+    run = [sys.executable, "-c", WORKER_PROCESS, json.dumps(config), cookie]
+    result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    status, cookie = result.stdout.strip().splitlines()[-1].split()
+    return status, cookie
+
+
+def test_limits_in_redis_are_shared_between_processes(tmp_path, tiny_model):
+    redis = pytest.importorskip("redis")
+    server = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis unreachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL}")
+    database_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MODEL_PATH": str(tmp_path / "no-model"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "COMMENT_LIMIT_PER_READER": "1 per 5 minutes",  # however slowly the processes start
+    }
+    add_comments(make_app(database_url, tmp_path, tiny_model), 0)
+    try:
+        status, cookie = post_from_another_process(config)
+        assert status == "201"
+        assert server.keys(f"*{prefix}*"), "no counter in Redis"
+        # A second process (another worker) sees the same counter for this reader.
+        assert post_from_another_process(config, cookie)[0] == "429"
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
