@@ -144,7 +144,8 @@ class Model:
 
 def _sum_by(groups: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
     """``out[g]`` = the sum of the ``rows`` whose group is ``g``, for ``g < size``."""
-    out = np.empty((size, rows.shape[1]))
-    for column in range(rows.shape[1]):
-        out[:, column] = np.bincount(groups, rows[:, column], minlength=size + 1)[:size]
-    return out
+    width = rows.shape[1]
+    cells = (groups[:, None] * width + np.arange(width)).ravel()
+    return np.bincount(cells, rows.ravel(), minlength=(size + 1) * width)[: size * width].reshape(
+        size, width
+    )

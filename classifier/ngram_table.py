@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 MAX_CODE = 2**63
 
@@ -51,6 +52,11 @@ class NgramTable:
             codes[k], columns[k] = code, column
         order = np.argsort(codes)
         self.codes, self.columns = codes[order], columns[order]
+        self.space = digits[" "]
+        # Column k turns a window's first ``low + k`` digits into that n-gram's code.
+        self.powers = np.zeros((high, high - low + 1), dtype=np.int64)
+        for k, n in enumerate(range(low, high + 1)):
+            self.powers[:n, k] = self.base ** np.arange(n - 1, -1, -1)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -91,7 +97,7 @@ class NgramTable:
         spaces_before = np.cumsum(spaces_before)
         place = np.arange(len(joined)) + spaces_before[:-1] + 2 * rows_of + 1
         size = len(joined) + len(spaces) + 2 * count
-        padded = np.full(size, self._digits(np.array([32], dtype=np.uint32))[0], dtype=np.int64)
+        padded = np.full(size, self.space, dtype=np.int64)
         padded[place] = self._digits(joined)
         # Padded words: where they start among the places, and in ``joined``.
         word_places = np.concatenate(
@@ -103,31 +109,24 @@ class NgramTable:
         word_rows = np.concatenate([np.arange(count), rows_of[spaces]])[order]
         word_ends = np.append(word_places[1:], size)
         word_of = np.repeat(np.arange(len(word_places)), np.diff(np.append(word_places, size)))
-        end_of = word_ends[word_of]
+        places = np.arange(size)
         # Offset from a place to the character of ``joined`` it holds.
         shift = (word_firsts - word_places - 1)[word_of]
         last_char = (word_firsts + word_ends - word_places - 2)[word_of]
-        unknown = np.concatenate([[0], np.cumsum(padded == 0)])
-
-        found = []
-        code = np.zeros(size, dtype=np.int64)
-        for n in range(1, min(self.high, size) + 1):
-            code = code[: size - n + 1] * self.base + padded[n - 1 :]
-            if n < self.low:
-                continue
-            at = np.flatnonzero(
-                (np.arange(size - n + 1) + n <= end_of[: size - n + 1])
-                & (unknown[n:] == unknown[: size - n + 1])
-            )
-            if not len(self.codes):
-                break
-            column = np.searchsorted(self.codes, code[at])
-            np.minimum(column, len(self.codes) - 1, out=column)
-            hit = self.codes[column] == code[at]
-            at = at[hit]
-            starts = np.maximum(at + shift[at], word_firsts[word_of[at]])
-            ends = np.minimum(at + shift[at] + n, last_char[at])
-            found.append((word_rows[word_of[at]], self.columns[column[hit]], starts, ends))
-        if not found:
+        # A window from a place may run to the end of its word or to an unknown character.
+        unknowns = np.append(np.flatnonzero(padded == 0), size)
+        stops = np.minimum(word_ends[word_of], unknowns[np.searchsorted(unknowns, places)])
+        sizes = np.arange(self.low, self.high + 1)
+        at, which = np.nonzero(sizes <= (stops - places)[:, None])
+        if not len(self.codes) or not len(at):
             return Occurrences(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
-        return Occurrences(*(np.concatenate(parts) for parts in zip(*found, strict=True)))
+        # Each window's code: its digits times powers of the base.
+        windows = sliding_window_view(np.append(padded, np.zeros(self.high, np.int64)), self.high)
+        codes = (windows[at] @ self.powers)[np.arange(len(at)), which]
+        column = np.searchsorted(self.codes, codes)
+        np.minimum(column, len(self.codes) - 1, out=column)
+        hit = self.codes[column] == codes
+        at, n = at[hit], sizes[which[hit]]
+        starts = np.maximum(at + shift[at], word_firsts[word_of[at]])
+        ends = np.minimum(at + shift[at] + n, last_char[at])
+        return Occurrences(word_rows[word_of[at]], self.columns[column[hit]], starts, ends)
