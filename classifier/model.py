@@ -111,7 +111,7 @@ class Model:
         density = batch.values[entries] / batch.counts[entries] / (ends - starts)
         raised = np.rint(density[:, None] * self.weights[batch.columns[entries]] * FIXED_POINT)
         places = len(batch.joined) + len(batch.lengths)
-        steps = _sum_by(np.concatenate([starts, ends]), np.concatenate([raised, -raised]), places)
+        steps = _sum_by(starts, raised, places) - _sum_by(ends, raised, places)
         shares = np.cumsum(steps.astype(np.int64), axis=0)
         toxic = shares[:, 0]
         firsts = batch.firsts + np.arange(len(batch.lengths))
@@ -143,9 +143,11 @@ class Model:
 
 
 def _sum_by(groups: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
-    """``out[g]`` = the sum of the ``rows`` whose group is ``g``, for ``g < size``."""
-    width = rows.shape[1]
-    cells = (groups[:, None] * width + np.arange(width)).ravel()
-    return np.bincount(cells, rows.ravel(), minlength=(size + 1) * width)[: size * width].reshape(
-        size, width
-    )
+    """``out[g]`` = the sum of the ``rows`` whose group is ``g``, for ``g < size``.
+
+    Column by column: a long batch's spans then need no copy of all its rows at once.
+    """
+    out = np.empty((size, rows.shape[1]))
+    for column in range(rows.shape[1]):
+        out[:, column] = np.bincount(groups, rows[:, column], minlength=size + 1)[:size]
+    return out
