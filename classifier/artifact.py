@@ -18,7 +18,9 @@ from pathlib import Path
 import joblib
 
 MAGIC = b"COMMENT-MOD MODEL\n"
-FORMAT_VERSION = 1
+# 2: character n-grams stored as an ``NgramTable``, morphemes analysed without
+# kiwipiepy's default user dictionary. Files of format 1 must be retrained.
+FORMAT_VERSION = 2
 
 
 class ModelLoadError(Exception):
@@ -113,7 +115,8 @@ def _read(path: Path, with_payload: bool) -> tuple[dict, bytes]:
             if header.get("format") != FORMAT_VERSION:
                 raise ModelLoadError(
                     f"{path}: model file format {header.get('format')} is not supported "
-                    f"(this version reads format {FORMAT_VERSION})"
+                    f"(this version reads format {FORMAT_VERSION}); "
+                    "retrain it with `comment-mod train`"
                 )
             if not with_payload:
                 return header, b""

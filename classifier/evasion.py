@@ -7,6 +7,7 @@ Each function takes and returns ``(char, start, end)`` triples (see
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 
 from .hangul import compose, decompose, is_hangul, is_syllable, keys_to_syllables
 
@@ -57,8 +58,9 @@ _MAX_WEDGE = 2
 _MAX_WORD_BEFORE_WEDGE = 2
 
 
-def _text(chars: list[Triple]) -> str:
-    return "".join(c for c, _, _ in chars)
+def text_of(chars: list[Triple]) -> str:
+    """The characters of ``chars`` as one string."""
+    return "".join(map(itemgetter(0), chars))
 
 
 def _splice(chars: list[Triple], edits: list[tuple[int, int, list[Triple]]]) -> list[Triple]:
@@ -82,7 +84,7 @@ def latin_keyboard_to_hangul(chars: list[Triple]) -> list[Triple]:
     the trick is used to hide abuse, and English must be left alone.
     """
     edits = []
-    for match in re.finditer(r"[A-Za-z]{3,}", _text(chars)):
+    for match in re.finditer(r"[A-Za-z]{3,}", text_of(chars)):
         syllables = keys_to_syllables(match.group())
         if not syllables:
             continue
@@ -100,7 +102,7 @@ _JAMO_RUN = re.compile(r"[ㄱ-ㅎ]+")
 
 def expand_jamo_abbreviations(chars: list[Triple]) -> list[Triple]:
     """Spell out consonant abbreviations (ㅅㅂ -> 시발, ㅄ -> 병신)."""
-    text = _text(chars)
+    text = text_of(chars)
     runs = list(_JAMO_RUN.finditer(text))
     if not runs:
         return chars
@@ -135,7 +137,7 @@ def _spread(word: str, source: list[Triple], start: int, end: int) -> list[Tripl
 
 def replace_numeric_swears(chars: list[Triple]) -> list[Triple]:
     """Read a bare 18 (or 1818) as the swear word it stands for."""
-    text = _text(chars)
+    text = text_of(chars)
     if "18" not in text:
         return chars
     edits = []
@@ -154,7 +156,7 @@ _WEDGE_CANDIDATE = re.compile(r"[가-힣ㄱ-ㅣ][^\s가-힣ㄱ-ㅣ]{1,2}[가-힣
 
 def remove_symbols_inside_words(chars: list[Triple]) -> list[Triple]:
     """Drop one or two symbols wedged between the syllables of a short word (씨@발)."""
-    if not _WEDGE_CANDIDATE.search(_text(chars)):
+    if not _WEDGE_CANDIDATE.search(text_of(chars)):
         return chars
     out: list[Triple] = []
     word_length = 0  # Hangul characters of the word being read
@@ -209,7 +211,7 @@ def has_stretched_vowel(text: str) -> bool:
 
 def collapse_stretched_vowels(chars: list[Triple]) -> list[Triple]:
     """Fold a vowel drawn out over extra syllables back in (씨이이발 -> 씨발, 주우욱 -> 죽)."""
-    if not has_stretched_vowel(_text(chars)):
+    if not has_stretched_vowel(text_of(chars)):
         return chars
     out: list[Triple] = []
     i, n = 0, len(chars)
@@ -248,7 +250,7 @@ _SPACED = re.compile(r"(?<!\S)[가-힣](?: [가-힣](?!\S))+")
 
 def join_spaced_syllables(chars: list[Triple]) -> list[Triple]:
     """Close up words typed one syllable at a time (시 발, 병 신 같 은)."""
-    text = _text(chars)
+    text = text_of(chars)
     if " " not in text:
         return chars
     drop: set[int] = set()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ngram_table import NgramTable, Occurrences
 from .normalize import NormalizedText
 from .tokenizer import Morpheme, morphemes, start_morphemes
 
@@ -34,35 +35,24 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
     return out
 
 
-def char_ngram_ranges(text: str, low: int, high: int) -> np.ndarray:
-    """``(start, end)`` in ``text`` of each n-gram ``char_ngrams`` yields, in order.
-
-    Padding spaces are clipped off, so an n-gram of padding alone covers nothing.
-    """
-    words = text.split(" ")
-    lengths = np.array([len(w) for w in words])
-    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    sizes = np.arange(low, high + 1)
-    length = np.repeat(lengths, len(sizes))
-    offset = np.repeat(offsets, len(sizes))
-    size = np.tile(sizes, len(words))
-    counts = np.maximum(length + 3 - size, 0)  # n-grams of a word padded to length + 2
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    k = np.arange(counts.sum()) - first
-    offset, length, size = (np.repeat(a, counts) for a in (offset, length, size))
-    starts = np.maximum(offset - 1 + k, offset)
-    ends = np.minimum(offset - 1 + k + size, offset + length)
-    return np.column_stack([starts, ends])
-
-
 @dataclass(slots=True)
-class DocumentFeatures:
-    """One comment's TF-IDF vector, and the column of each token it came from."""
+class BatchFeatures:
+    """A batch's TF-IDF vectors as one entry per distinct (text, column), and its tokens.
 
-    columns: np.ndarray  # distinct known columns, ascending
-    values: np.ndarray  # their TF-IDF values
-    counts: np.ndarray  # how often each occurs
-    tokens: np.ndarray  # the column of every token, n-grams then morphemes (-1 if unknown)
+    Token ranges are in the batch's normalized texts laid end to end
+    (``firsts[row]`` is where text ``row`` starts), so a whole batch's spans can be
+    worked out in one go.
+    """
+
+    rows: np.ndarray  # the text of each entry, ascending
+    columns: np.ndarray
+    values: np.ndarray  # TF-IDF values (float32)
+    counts: np.ndarray  # how often the column occurs in the text
+    tokens: Occurrences  # every known token: n-grams and morphemes
+    entries: np.ndarray  # the entry of each token
+    joined: np.ndarray  # code points of the texts, end to end
+    lengths: np.ndarray
+    firsts: np.ndarray
 
 
 @dataclass
@@ -77,14 +67,14 @@ class Featurizer:
     """Fits and applies the two TF-IDF blocks.
 
     Fitting uses scikit-learn; the fitted state kept (and pickled) is only the two
-    vocabularies and the IDF weights, so scoring needs neither scikit-learn nor SciPy
-    in memory.
+    vocabularies (the n-grams as an ``NgramTable``) and the IDF weights, so scoring
+    needs neither scikit-learn nor SciPy in memory.
     """
 
     def __init__(self, char_range: tuple[int, int] = (1, 4), min_df: int = 2):
         self.char_range = tuple(char_range)
         self.min_df = min_df
-        self.char_vocab: dict[str, int] = {}
+        self.char_table: NgramTable | None = None
         self.morph_vocab: dict[str, int] = {}
         self.vectorizers = None  # the fitted TfidfVectorizers, until pickled
 
@@ -119,52 +109,68 @@ class Featurizer:
         a = chars.fit_transform(analysed.chars)
         b = morphs.fit_transform(_forms(analysed.morphs))
         self.vectorizers = (chars, morphs)
-        self.char_vocab = {k: int(v) for k, v in chars.vocabulary_.items()}
+        self.char_table = NgramTable(chars.vocabulary_, *self.char_range)
         self.morph_vocab = {k: int(v) for k, v in morphs.vocabulary_.items()}
-        self.n_char_features = len(self.char_vocab)
+        self.n_char_features = len(self.char_table)
         self.n_features = self.n_char_features + len(self.morph_vocab)
         self._idf = np.concatenate([chars.idf_, morphs.idf_]).astype(np.float32)
         return sp.hstack([a, b], format="csr")
 
-    def vectorize(self, analysed: Analysed) -> list[DocumentFeatures]:
-        """Each comment's TF-IDF vector, as ``TfidfVectorizer.transform`` would make it."""
-        char_vocab, morph_vocab = self.char_vocab, self.morph_vocab
-        shift = self.n_char_features
-        out = []
-        for chars, morphs in zip(analysed.chars, analysed.morphs, strict=True):
-            a = [char_vocab.get(g, -1) for g in chars]
-            b = [morph_vocab.get(f, -1) for f, _, _ in morphs]
-            tokens = np.array(a + [c + shift if c >= 0 else -1 for c in b], dtype=np.int64)
-            out.append(self._document(tokens))
-        return out
-
-    def _document(self, tokens: np.ndarray) -> DocumentFeatures:
-        """Sublinear TF times IDF, each block scaled to unit length."""
-        columns, counts = np.unique(tokens[tokens >= 0], return_counts=True)
+    def transform(self, texts: Sequence[str]) -> BatchFeatures:
+        """TF-IDF of normalized texts, as ``TfidfVectorizer.transform`` would make it."""
+        pending = start_morphemes(list(texts))
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        joined = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        firsts = np.cumsum(lengths) - lengths
+        chars = self.char_table.lookup(joined, lengths)
+        morphs = self._known_morphemes(pending(), firsts)
+        tokens = Occurrences(
+            *(np.concatenate([a, b]) for a, b in zip(_fields(chars), _fields(morphs), strict=True))
+        )
+        keys = tokens.rows * self.n_features + tokens.columns
+        keys, entries, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        rows, columns = np.divmod(keys, self.n_features)
+        # Sublinear TF times IDF, each block scaled to unit length.
         values = (1.0 + np.log(counts)) * self._idf[columns]
-        squares = values * values
-        in_chars = columns < self.n_char_features
-        norms = np.sqrt([squares[in_chars].sum(), squares[~in_chars].sum()])
-        values /= np.where(in_chars, norms[0], norms[1])
-        return DocumentFeatures(columns, values.astype(np.float32), counts, tokens)
+        blocks = 2 * rows + (columns >= self.n_char_features)
+        norms = np.sqrt(np.bincount(blocks, values * values, minlength=2 * len(texts)))
+        values = (values / norms[blocks]).astype(np.float32)
+        return BatchFeatures(
+            rows, columns, values, counts, tokens, entries, joined, lengths, firsts
+        )
 
-    def token_ranges(self, analysed: Analysed, row: int, text: str) -> np.ndarray:
-        """``(start, end)`` in the normalized text of each token ``vectorize`` saw."""
-        low, high = self.char_range
-        ranges = char_ngram_ranges(text, low, high)
-        morphs = analysed.morphs[row]
-        if not morphs:
-            return ranges
-        return np.concatenate([ranges, np.array([(a, b) for _, a, b in morphs])])
+    def _known_morphemes(self, morphs: list[list[Morpheme]], firsts: np.ndarray) -> Occurrences:
+        vocab, shift = self.morph_vocab, self.n_char_features
+        rows, columns, starts, ends = [], [], [], []
+        for row, found in enumerate(morphs):
+            for form, start, end in found:
+                column = vocab.get(form)
+                if column is not None:
+                    rows.append(row)
+                    columns.append(column + shift)
+                    starts.append(start)
+                    ends.append(end)
+        rows = np.array(rows, dtype=np.int64)
+        offsets = firsts[rows]
+        return Occurrences(
+            rows,
+            np.array(columns, dtype=np.int64),
+            np.array(starts, dtype=np.int64) + offsets,
+            np.array(ends, dtype=np.int64) + offsets,
+        )
 
     def feature_names(self) -> np.ndarray:
         """Column names, prefixed by block (``c:`` characters, ``m:`` morphemes)."""
         names = np.empty(self.n_features, dtype=object)
-        for name, col in self.char_vocab.items():
+        for name, col in self.char_table.names():
             names[col] = f"c:{name}"
         for name, col in self.morph_vocab.items():
             names[col + self.n_char_features] = f"m:{name}"
         return names
+
+
+def _fields(found: Occurrences) -> tuple[np.ndarray, ...]:
+    return found.rows, found.columns.astype(np.int64), found.starts, found.ends
 
 
 def _forms(morphs: list[list[Morpheme]]) -> list[list[str]]:
@@ -173,9 +179,8 @@ def _forms(morphs: list[list[Morpheme]]) -> list[list[str]]:
 
 __all__ = [
     "Analysed",
-    "DocumentFeatures",
+    "BatchFeatures",
     "Featurizer",
-    "char_ngram_ranges",
     "char_ngrams",
     "morphemes",
 ]

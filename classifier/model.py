@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import DocumentFeatures, Featurizer
+from .features import BatchFeatures, Featurizer
 from .labels import CATEGORIES
 from .normalize import NormalizedText, normalize
 from .types import Score, Span
@@ -20,6 +20,8 @@ SPAN_MIN_TOXICITY = 0.2
 MIN_SPAN_WEIGHT = 0.25
 # Characters whose share is below this fraction of the strongest one do not extend a span.
 SPAN_CUTOFF = 0.2
+# Span arithmetic is done in integers of this many parts of one logit unit.
+FIXED_POINT = 2.0**32
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -75,62 +77,77 @@ class Model:
         if not texts:
             return []
         normalized = [normalize(t) for t in texts]
-        analysed = self.featurizer.analyse(normalized)
-        documents = self.featurizer.vectorize(analysed)
-        logits = np.array([d.values @ self.weights[d.columns] for d in documents])
+        batch = self.featurizer.transform([n.text for n in normalized])
+        logits = _sum_by(
+            batch.rows, batch.values[:, None] * self.weights[batch.columns], len(texts)
+        )
         probabilities = sigmoid(
             self.calibration[0] * (logits + self.intercepts) + self.calibration[1]
         )
-        scores = []
-        for row, (norm, document) in enumerate(zip(normalized, documents, strict=True)):
-            p = probabilities[row]
-            spans = []
-            if want_spans and p[0] >= SPAN_MIN_TOXICITY and norm.text:
-                ranges = self.featurizer.token_ranges(analysed, row, norm.text)
-                spans = self._spans(document, ranges, norm)
-            categories = {name: float(p[k + 1]) for k, name in enumerate(CATEGORIES)}
-            scores.append(Score(float(p[0]), categories, spans))
-        return scores
+        spans = {}
+        if want_spans:
+            wanted = (probabilities[:, 0] >= SPAN_MIN_TOXICITY) & (batch.lengths > 0)
+            if wanted.any():
+                spans = self._spans(batch, wanted, normalized)
+        return [
+            Score(p[0], dict(zip(CATEGORIES, p[1:], strict=True)), spans.get(row, []))
+            for row, p in enumerate(probabilities.tolist())
+        ]
 
-    def _spans(self, document: DocumentFeatures, ranges: np.ndarray, norm: NormalizedText):
-        """The character ranges of the original text that raised the toxic logit most."""
-        starts, ends = ranges[:, 0], ranges[:, 1]
-        known = (document.tokens >= 0) & (ends > starts)  # padding-only n-grams cover nothing
-        cols, starts, ends = document.tokens[known], starts[known], ends[known]
-        at = np.searchsorted(document.columns, cols)
-        # Each occurrence spreads its share of a head's logit evenly over its characters.
-        density = document.values[at] / document.counts[at] / (ends - starts)
-        toxic = density * self.weights[cols, 0]
-        size = len(norm.text) + 1
-        shares = np.cumsum(np.bincount(starts, toxic, size) - np.bincount(ends, toxic, size))[:-1]
-        peak = shares.max() if len(shares) else 0.0
-        if peak <= 0:
-            return []
-        cutoff = peak * SPAN_CUTOFF
-        keep = [s > cutoff and c != " " for s, c in zip(shares.tolist(), norm.text, strict=True)]
-        spans = []
-        for i, j in _runs(keep):
-            weight = float(shares[i:j].sum())
-            if weight < MIN_SPAN_WEIGHT:
-                continue
-            # The category whose model the occurrences inside the span raise most.
-            overlap = np.clip(np.minimum(ends, j) - np.maximum(starts, i), 0, None)
-            raised = (density * overlap) @ self.weights[cols, 1:]
-            a, b = norm.original_range(i, j)
-            spans.append(Span(a, b, CATEGORIES[int(np.argmax(raised))], weight))
-        spans.sort(key=lambda s: -s.weight)
-        return sorted(spans[:MAX_SPANS], key=lambda s: s.start)
+    def _spans(
+        self, batch: BatchFeatures, wanted: np.ndarray, normalized: list[NormalizedText]
+    ) -> dict[int, list[Span]]:
+        """For each wanted text, the ranges of the original that raised the toxic logit most.
+
+        The texts are worked on end to end, each followed by one empty place so that
+        no run of characters joins two texts. Shares are summed in fixed point, so
+        they are exact: a text's spans do not depend on the texts batched with it.
+        """
+        tokens = batch.tokens
+        keep = wanted[tokens.rows] & (tokens.ends > tokens.starts)
+        rows, entries = tokens.rows[keep], batch.entries[keep]
+        starts, ends = tokens.starts[keep] + rows, tokens.ends[keep] + rows
+        # Each occurrence spreads its share of every head's logit evenly over its characters.
+        density = batch.values[entries] / batch.counts[entries] / (ends - starts)
+        raised = np.rint(density[:, None] * self.weights[batch.columns[entries]] * FIXED_POINT)
+        places = len(batch.joined) + len(batch.lengths)
+        steps = _sum_by(starts, raised, places) - _sum_by(ends, raised, places)
+        shares = np.cumsum(steps.astype(np.int64), axis=0)
+        toxic = shares[:, 0]
+        firsts = batch.firsts + np.arange(len(batch.lengths))
+        row_of = np.repeat(np.arange(len(batch.lengths)), batch.lengths + 1)
+        cutoff = np.maximum.reduceat(toxic, firsts) * SPAN_CUTOFF
+        letters = np.insert(batch.joined, batch.firsts + batch.lengths, 32)
+        flags = (toxic > np.maximum(cutoff, 0)[row_of]) & wanted[row_of] & (letters != 32)
+        edges = np.diff(flags.astype(np.int8), prepend=0, append=0)
+        run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        totals = np.concatenate([np.zeros((1, len(HEADS)), np.int64), np.cumsum(shares, axis=0)])
+        sums = (totals[run_ends] - totals[run_starts]) / FIXED_POINT
+        strong = sums[:, 0] >= MIN_SPAN_WEIGHT
+        found: dict[int, list[Span]] = {}
+        for i, j, weight, category in zip(
+            run_starts[strong].tolist(),
+            run_ends[strong].tolist(),
+            sums[strong, 0].tolist(),
+            np.argmax(sums[strong, 1:], axis=1).tolist(),
+            strict=True,
+        ):
+            row = int(row_of[i])
+            first = int(firsts[row])
+            a, b = normalized[row].original_range(i - first, j - first)
+            found.setdefault(row, []).append(Span(a, b, CATEGORIES[category], weight))
+        for row, spans in found.items():
+            spans.sort(key=lambda s: -s.weight)
+            found[row] = sorted(spans[:MAX_SPANS], key=lambda s: s.start)
+        return found
 
 
-def _runs(flags: list[bool]) -> list[tuple[int, int]]:
-    """``[start, end)`` of each run of true flags."""
-    runs, start = [], None
-    for i, flag in enumerate(flags):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            runs.append((start, i))
-            start = None
-    if start is not None:
-        runs.append((start, len(flags)))
-    return runs
+def _sum_by(groups: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """``out[g]`` = the sum of the ``rows`` whose group is ``g``, for ``g < size``.
+
+    Column by column: a long batch's spans then need no copy of all its rows at once.
+    """
+    out = np.empty((size, rows.shape[1]))
+    for column in range(rows.shape[1]):
+        out[:, column] = np.bincount(groups, rows[:, column], minlength=size + 1)[:size]
+    return out

@@ -21,6 +21,7 @@ from .evasion import (
     latin_keyboard_to_hangul,
     remove_symbols_inside_words,
     replace_numeric_swears,
+    text_of,
 )
 
 Triple = tuple[str, int, int]
@@ -62,7 +63,7 @@ def normalize_in_steps(text: str) -> NormalizedText:
     """Every step of ``normalize``, even where a quick look shows none would change anything."""
     chars = _unicode_clean(text)
     chars = latin_keyboard_to_hangul(chars)
-    if any(c.isupper() for c, _, _ in chars):
+    if any(map(str.isupper, text_of(chars))):
         chars = [(c.lower(), s, e) for c, s, e in chars]
     chars = _squeeze_runs(chars)
     chars = expand_jamo_abbreviations(chars)
@@ -71,11 +72,8 @@ def normalize_in_steps(text: str) -> NormalizedText:
     chars = collapse_stretched_vowels(chars)
     chars = join_spaced_syllables(chars)
     chars = _collapse_spaces(chars)
-    return NormalizedText(
-        "".join(c for c, _, _ in chars),
-        tuple(s for _, s, _ in chars),
-        tuple(e for _, _, e in chars),
-    )
+    letters, starts, ends = zip(*chars, strict=True) if chars else ((), (), ())
+    return NormalizedText("".join(letters), starts, ends)
 
 
 def _is_continuation(ch: str) -> bool:
@@ -140,7 +138,7 @@ _RUN = re.compile(r"(.)\1\1")
 
 def _squeeze_runs(chars: list[Triple]) -> list[Triple]:
     """Cut runs of one repeated character (ㅋㅋㅋㅋ, !!!!!) down to two."""
-    if not _RUN.search("".join(c for c, _, _ in chars)):
+    if not _RUN.search(text_of(chars)):
         return chars
     out: list[Triple] = []
     run = 0
@@ -159,7 +157,7 @@ def _squeeze_runs(chars: list[Triple]) -> list[Triple]:
 
 def _collapse_spaces(chars: list[Triple]) -> list[Triple]:
     """One space between words, none at either end."""
-    text = "".join(c for c, _, _ in chars)
+    text = text_of(chars)
     if "  " not in text and text == text.strip(" "):
         return chars
     out: list[Triple] = []

@@ -62,6 +62,17 @@ def test_incompatible_library_version_is_refused(saved, tmp_path, library):
         classifier.load(bad)
 
 
+def test_older_format_is_refused_with_a_retrain_hint(saved, tmp_path):
+    raw = saved.read_bytes()
+    header_end = raw.index(b"\n", len(MAGIC))
+    header = json.loads(raw[len(MAGIC) : header_end])
+    header["format"] = 1
+    old = tmp_path / "format1.model"
+    old.write_bytes(MAGIC + json.dumps(header).encode() + raw[header_end:])
+    with pytest.raises(ModelLoadError, match="format 1 is not supported.*retrain"):
+        classifier.load(old)
+
+
 def test_other_files_are_refused(tmp_path):
     other = tmp_path / "notes.txt"
     other.write_text("hello")

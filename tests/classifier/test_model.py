@@ -100,15 +100,25 @@ def test_fast_transform_matches_scikit_learn(corpus_model, heldout):
     from classifier.normalize import normalize
 
     featurizer = corpus_model.featurizer
-    analysed = featurizer.analyse([normalize(e.text) for e in heldout[:200]])
-    ours = np.zeros((len(analysed.chars), featurizer.n_features))
-    for row, document in enumerate(featurizer.vectorize(analysed)):
-        ours[row, document.columns] = document.values
+    texts = [normalize(e.text) for e in heldout[:200]]
+    texts += [normalize(t) for t in ["", "ㅋ", "a  b", " 앞뒤 공백 ", "🙂 이모지만 🙂"]]
+    analysed = featurizer.analyse(texts)
+    batch = featurizer.transform([t.text for t in texts])
+    ours = np.zeros((len(texts), featurizer.n_features))
+    ours[batch.rows, batch.columns] = batch.values
     chars, morphs = featurizer.vectorizers
     reference = sp.hstack(
         [chars.transform(analysed.chars), morphs.transform(_forms(analysed.morphs))]
     ).toarray()
     assert np.allclose(ours, reference, atol=1e-6)
+
+
+def test_feature_names_name_every_column_once(corpus_model):
+    featurizer = corpus_model.featurizer
+    names = featurizer.feature_names()
+    assert len(names) == featurizer.n_features and len(set(names)) == len(names)
+    chars = {n[2:]: i for i, n in enumerate(names) if n.startswith("c:")}
+    assert chars == featurizer.vectorizers[0].vocabulary_
 
 
 def test_spans_can_be_skipped_without_changing_scores(corpus_model, heldout):

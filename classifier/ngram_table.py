@@ -1,0 +1,132 @@
+"""The character n-gram vocabulary as sorted integer codes, looked up a whole batch at a time.
+
+An n-gram's code is its characters written as digits in base ``len(alphabet) + 1``
+(digit 0 is kept for characters the vocabulary never saw, so n-grams of different
+lengths never share a code). Scoring then needs no Python string per n-gram: the
+texts of a batch become one array of digits, every window of every size is coded
+with a few array operations, and ``searchsorted`` finds the columns. The table is a
+few megabytes where a dict of strings was tens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+MAX_CODE = 2**63
+
+
+@dataclass(slots=True)
+class Occurrences:
+    """Known tokens found in a batch: the text each came from, its column, its range."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    starts: np.ndarray  # in the batch's texts joined end to end
+    ends: np.ndarray
+
+
+class NgramTable:
+    """Columns of the character n-grams that ``char_ngrams`` cuts, for whole batches."""
+
+    def __init__(self, vocabulary: Mapping[str, int], low: int, high: int):
+        letters = sorted({c for gram in vocabulary for c in gram} | {" "})
+        self.low, self.high = low, high
+        self.alphabet = np.array([ord(c) for c in letters], dtype=np.uint32)
+        self.base = len(letters) + 1
+        if self.base**high >= MAX_CODE:
+            raise ValueError(
+                f"{len(letters)} distinct characters are too many for {high}-character "
+                "n-grams; lower the upper end of char_range"
+            )
+        digits = {c: i + 1 for i, c in enumerate(letters)}
+        codes = np.empty(len(vocabulary), dtype=np.int64)
+        columns = np.empty(len(vocabulary), dtype=np.int32)
+        for k, (gram, column) in enumerate(vocabulary.items()):
+            code = 0
+            for c in gram:
+                code = code * self.base + digits[c]
+            codes[k], columns[k] = code, column
+        order = np.argsort(codes)
+        self.codes, self.columns = codes[order], columns[order]
+        self.space = digits[" "]
+        # Column k turns a window's first ``low + k`` digits into that n-gram's code.
+        self.powers = np.zeros((high, high - low + 1), dtype=np.int64)
+        for k, n in enumerate(range(low, high + 1)):
+            self.powers[:n, k] = self.base ** np.arange(n - 1, -1, -1)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def names(self) -> list[tuple[str, int]]:
+        """Every n-gram with its column."""
+        out = []
+        for code, column in zip(self.codes.tolist(), self.columns.tolist(), strict=True):
+            letters = []
+            while code:
+                code, digit = divmod(code, self.base)
+                letters.append(chr(self.alphabet[digit - 1]))
+            out.append(("".join(reversed(letters)), column))
+        return out
+
+    def _digits(self, codepoints: np.ndarray) -> np.ndarray:
+        """Each character's digit, 0 for characters outside the alphabet."""
+        at = np.searchsorted(self.alphabet, codepoints)
+        np.minimum(at, len(self.alphabet) - 1, out=at)
+        return np.where(self.alphabet[at] == codepoints, at + 1, 0)
+
+    def lookup(self, joined: np.ndarray, lengths: np.ndarray) -> Occurrences:
+        """The known n-grams of each text, as ``char_ngrams`` would cut them.
+
+        ``joined`` holds the code points of the batch's texts laid end to end,
+        ``lengths`` their lengths. Each text becomes `` word1  word2 `` (every word
+        padded by a space on both sides) and the windows that stay inside one
+        padded word are coded size by size.
+        """
+        count = len(lengths)
+        rows_of = np.repeat(np.arange(count), lengths)
+        firsts = np.cumsum(lengths) - lengths  # where each text starts in ``joined``
+        spaces = np.flatnonzero(joined == 32)
+        # A character's place among the padded words: one space before each text,
+        # one after, and every space doubled.
+        spaces_before = np.zeros(len(joined) + 1, dtype=np.int64)
+        spaces_before[spaces + 1] = 1
+        spaces_before = np.cumsum(spaces_before)
+        place = np.arange(len(joined)) + spaces_before[:-1] + 2 * rows_of + 1
+        size = len(joined) + len(spaces) + 2 * count
+        padded = np.full(size, self.space, dtype=np.int64)
+        padded[place] = self._digits(joined)
+        # Padded words: where they start among the places, and in ``joined``.
+        word_places = np.concatenate(
+            [firsts + spaces_before[firsts] + 2 * np.arange(count), place[spaces] + 1]
+        )
+        word_firsts = np.concatenate([firsts, spaces + 1])
+        order = np.argsort(word_places, kind="stable")
+        word_places, word_firsts = word_places[order], word_firsts[order]
+        word_rows = np.concatenate([np.arange(count), rows_of[spaces]])[order]
+        word_ends = np.append(word_places[1:], size)
+        word_of = np.repeat(np.arange(len(word_places)), np.diff(np.append(word_places, size)))
+        places = np.arange(size)
+        # Offset from a place to the character of ``joined`` it holds.
+        shift = (word_firsts - word_places - 1)[word_of]
+        last_char = (word_firsts + word_ends - word_places - 2)[word_of]
+        # A window from a place may run to the end of its word or to an unknown character.
+        unknowns = np.append(np.flatnonzero(padded == 0), size)
+        stops = np.minimum(word_ends[word_of], unknowns[np.searchsorted(unknowns, places)])
+        sizes = np.arange(self.low, self.high + 1)
+        at, which = np.nonzero(sizes <= (stops - places)[:, None])
+        if not len(self.codes) or not len(at):
+            return Occurrences(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+        # Each window's code: its digits times powers of the base.
+        windows = sliding_window_view(np.append(padded, np.zeros(self.high, np.int64)), self.high)
+        codes = (windows[at] @ self.powers)[np.arange(len(at)), which]
+        column = np.searchsorted(self.codes, codes)
+        np.minimum(column, len(self.codes) - 1, out=column)
+        hit = self.codes[column] == codes
+        at, n = at[hit], sizes[which[hit]]
+        starts = np.maximum(at + shift[at], word_firsts[word_of[at]])
+        ends = np.minimum(at + shift[at] + n, last_char[at])
+        return Occurrences(word_rows[word_of[at]], self.columns[column[hit]], starts, ends)
