@@ -52,7 +52,9 @@ API_KEY = {"scoring_api.score", "scoring_api.feedback"}
 # allowed is refused.
 ORIGIN_CHECKED = {"api.post_comment", "api.vote", "api.report"}
 # Blueprints only admins may use; everything else under /moderation is for every moderator.
-ADMIN_BLUEPRINTS = {"settings", "accounts"}
+ADMIN_BLUEPRINTS = {"settings", "accounts", "api_keys_page"}
+# Admin-only actions on pages every moderator may see.
+ADMIN_ENDPOINTS = {"models_page.start_retrain", "models_page.rollback"}
 
 CSRF_REFUSALS = ("The CSRF token is missing", "페이지가 만료되었습니다")
 
@@ -90,6 +92,8 @@ def url_for_rule(rule) -> str:
         "reader_id": 1,
         "moderator_id": 1,
         "article_id": 1,
+        "key_id": 1,
+        "version": "v1",
     }
     return rule.build({arg: values[arg] for arg in rule.arguments}, append_unknown=False)[1]
 
@@ -105,6 +109,7 @@ def test_allow_lists_name_real_routes(app):
     endpoints = {rule.endpoint for rule, _ in rules(app)}
     assert endpoints >= PUBLIC | API_KEY | ORIGIN_CHECKED
     assert {e.split(".")[0] for e in endpoints} >= ADMIN_BLUEPRINTS
+    assert endpoints >= ADMIN_ENDPOINTS
 
 
 def test_anonymous_is_refused_everywhere_but_public_routes(app):
@@ -143,7 +148,7 @@ def test_moderators_get_403_on_every_admin_page(app):
         if not rule.rule.startswith("/moderation") or rule.endpoint in PUBLIC:
             continue
         url, where = url_for_rule(rule), f"{method} {rule.rule}"
-        if rule.endpoint.split(".")[0] in ADMIN_BLUEPRINTS:
+        if rule.endpoint.split(".")[0] in ADMIN_BLUEPRINTS or rule.endpoint in ADMIN_ENDPOINTS:
             assert moderator.open(url, method=method).status_code == 403, where
             admin_routes += 1
             if method == "GET":
