@@ -62,7 +62,7 @@ def ask_to_log_in():
     """401 JSON for the page's JSON calls; the login page, with why, for pages."""
     # A JSON call leaves the notice for the login page the script then goes to.
     expired = moderator_session.expired(consume=not _wants_json())
-    message = moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message
+    message = str(moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message)
     if _wants_json():
         code = "session_expired" if expired else "login_required"
         return jsonify(error={"code": code, "message": message}), 401
