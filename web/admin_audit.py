@@ -10,42 +10,47 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from .db import db, utcnow
 from .models import AdminEvent, Moderator
 
 ACTION_LABELS = {
-    "setting_changed": "설정 변경",
-    "article_closed": "기사 댓글 닫기",
-    "article_reopened": "기사 댓글 다시 열기",
-    "premoderation_on": "기사 사전 검토 켜기",
-    "premoderation_off": "기사 사전 검토 끄기",
-    "moderator_created": "계정 추가",
-    "moderator_changed": "계정 변경",
-    "moderator_disabled": "계정 정지",
-    "moderator_enabled": "계정 다시 사용",
-    "password_reset": "비밀번호 변경",
-    "api_key_created": "API 키 발급",
-    "api_key_revoked": "API 키 폐기",
+    "setting_changed": _l("설정 변경"),
+    "article_closed": _l("기사 댓글 닫기"),
+    "article_reopened": _l("기사 댓글 다시 열기"),
+    "premoderation_on": _l("기사 사전 검토 켜기"),
+    "premoderation_off": _l("기사 사전 검토 끄기"),
+    "moderator_created": _l("계정 추가"),
+    "moderator_changed": _l("계정 변경"),
+    "moderator_disabled": _l("계정 정지"),
+    "moderator_enabled": _l("계정 다시 사용"),
+    "password_reset": _l("비밀번호 변경"),
+    "api_key_created": _l("API 키 발급"),
+    "api_key_revoked": _l("API 키 폐기"),
 }
 SETTING_LABELS = {
-    "hold_threshold": "보류 기준",
-    "review_threshold": "검토 기준",
-    "premoderate_all": "사이트 전체 사전 검토",
-    "hold_words": "항상 보류할 단어",
-    "allow_words": "유해도에 반영하지 않을 단어",
+    "hold_threshold": _l("보류 기준"),
+    "review_threshold": _l("검토 기준"),
+    "premoderate_all": _l("사이트 전체 사전 검토"),
+    "hold_words": _l("항상 보류할 단어"),
+    "allow_words": _l("유해도에 반영하지 않을 단어"),
 }
 PER_PAGE = 50
+# Words stored in Korean (the source language) in an event's before/after; the page
+# shows them in the reader's language.
+ON, OFF, NOTHING = "켜짐", "꺼짐", "(없음)"
+STORED_WORDS = {ON: _l("켜짐"), OFF: _l("꺼짐"), NOTHING: _l("(없음)")}
 
 
 def shown(value) -> str | None:
-    """A value as the audit page shows it: yes/no in Korean, lists joined, None kept."""
+    """A value as the audit log stores it: yes/no in Korean, lists joined, None kept."""
     if value is None:
         return None
     if isinstance(value, bool):
-        return "켜짐" if value else "꺼짐"
+        return ON if value else OFF
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "(없음)"
+        return ", ".join(str(v) for v in value) or NOTHING
     return str(value)
 
 

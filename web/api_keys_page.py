@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from . import api_keys
@@ -40,11 +41,11 @@ def create():
     """Make a key and show it this once; only its hash is kept."""
     name = (request.form.get("name") or "").strip()
     if not name or len(name) > 100:
-        flash("키 이름은 1자에서 100자까지입니다.", "error")
+        flash(_("키 이름은 1자에서 100자까지입니다."), "error")
     elif api_keys.find_api_key(name) is not None:
-        flash("이미 있는 키 이름입니다.", "error")
+        flash(_("이미 있는 키 이름입니다."), "error")
     else:
-        _, key = api_keys.create_api_key(name, moderator_id=current_user.id)
+        _record, key = api_keys.create_api_key(name, moderator_id=current_user.id)
         # Rendered, not redirected: the key must not travel through the session cookie.
         return _page(new_key=key, new_name=name)
     return redirect(url_for("api_keys_page.index"), code=303)
@@ -55,11 +56,13 @@ def revoke(key_id: int):
     """Revoke a key once the admin has ticked the confirmation."""
     record = db.session.get(ApiKey, key_id)
     if record is None:
-        flash("존재하지 않는 키입니다.", "error")
+        flash(_("존재하지 않는 키입니다."), "error")
     elif request.form.get("confirm") != "1":
-        flash("폐기하려면 확인란을 선택해 주세요.", "error")
+        flash(_("폐기하려면 확인란을 선택해 주세요."), "error")
     elif api_keys.revoke_api_key(record, moderator_id=current_user.id):
-        flash(f"{record.name} 키를 폐기했습니다. 이 키로 보낸 요청은 이제 거절됩니다.")
+        flash(
+            _("%(name)s 키를 폐기했습니다. 이 키로 보낸 요청은 이제 거절됩니다.", name=record.name)
+        )
     else:
-        flash(f"{record.name} 키는 이미 폐기되었습니다.")
+        flash(_("%(name)s 키는 이미 폐기되었습니다.", name=record.name))
     return redirect(url_for("api_keys_page.index"), code=303)

@@ -57,7 +57,7 @@ def ask_to_log_in():
     json_call = wants_json()
     # A JSON call leaves the notice for the login page the script then goes to.
     expired = moderator_session.expired(consume=not json_call)
-    message = moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message
+    message = str(moderator_session.EXPIRED_MESSAGE if expired else login_manager.login_message)
     if json_call:
         code = "session_expired" if expired else "login_required"
         return error_response(401, code, message)

@@ -13,37 +13,44 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-
-from classifier.labels import CATEGORY_NAMES_KO
 
 from . import model_store, retrain_runs
 from .auth import admin_required
 from .db import db
+from .models import REJECT_REASONS
 from .moderation import require_login
 from .rescoring import rescore_undecided
 
 bp = Blueprint("models_page", __name__, url_prefix="/moderation/models")
 bp.before_request(require_login)
 
-STATUS_LABELS = {"candidate": "후보", "serving": "사용 중", "retired": "이전", "refused": "거부됨"}
+STATUS_LABELS = {
+    "candidate": lazy_pgettext("model status", "후보"),
+    "serving": lazy_pgettext("model status", "사용 중"),
+    "retired": lazy_pgettext("model status", "이전"),
+    "refused": lazy_pgettext("model status", "거부됨"),
+}
 RUN_LABELS = {
-    "running": "진행 중",
-    "promoted": "승격됨",
-    "not_promoted": "승격되지 않음",
-    "failed": "실패",
+    "running": _l("진행 중"),
+    "promoted": _l("승격됨"),
+    "not_promoted": _l("승격되지 않음"),
+    "failed": _l("실패"),
 }
 STAGE_LABELS = {
-    "": "준비 중",
-    "reading labels": "라벨 읽는 중",
-    "analysing": "형태소 분석 중",
-    "vectorizing": "특징 만드는 중",
-    "fitting": "학습 중",
-    "scoring candidate": "평가 세트로 새 모델 채점 중",
-    "scoring serving": "평가 세트로 기존 모델 채점 중",
-    "promoting": "승격 중",
-    "rescoring": "대기 댓글 다시 채점 중",
+    "": _l("준비 중"),
+    "reading labels": _l("라벨 읽는 중"),
+    "analysing": _l("형태소 분석 중"),
+    "vectorizing": _l("특징 만드는 중"),
+    "fitting": _l("학습 중"),
+    "scoring candidate": _l("평가 세트로 새 모델 채점 중"),
+    "scoring serving": _l("평가 세트로 기존 모델 채점 중"),
+    "promoting": _l("승격 중"),
+    "rescoring": _l("대기 댓글 다시 채점 중"),
 }
 
 
@@ -73,7 +80,7 @@ def index():
         status_labels=STATUS_LABELS,
         run_labels=RUN_LABELS,
         stage_labels=STAGE_LABELS,
-        category_labels=CATEGORY_NAMES_KO,
+        category_labels=REJECT_REASONS,
         report_name=report_name,
     )
 
@@ -85,8 +92,8 @@ def run_status():
     if run is None:
         return {"run": None}
     data = run.to_dict()
-    data["status_label"] = RUN_LABELS[run.status]
-    data["stage_label"] = STAGE_LABELS.get(run.stage, run.stage)
+    data["status_label"] = str(RUN_LABELS[run.status])
+    data["stage_label"] = str(STAGE_LABELS.get(run.stage, run.stage))
     return {"run": data}
 
 
@@ -99,7 +106,7 @@ def start_retrain():
     except retrain_runs.RunRefused as exc:
         flash(str(exc), "error")
     else:
-        flash(f"재학습을 시작했습니다 (#{run.id}).")
+        flash(_("재학습을 시작했습니다 (#%(id)s).", id=run.id))
     return redirect(url_for("models_page.index"), code=303)
 
 
@@ -111,17 +118,24 @@ def rollback(version: str):
         model = model_store.rollback_to(current_app, version)
     except model_store.ModelStoreError as exc:
         db.session.rollback()
-        flash(f"되돌릴 수 없습니다: {exc}", "error")
+        flash(_("되돌릴 수 없습니다: %(reason)s", reason=exc), "error")
         return redirect(url_for("models_page.index"), code=303)
     count = rescore_undecided(model, current_app.config["RESCORE_BATCH"])
-    flash(f"모델 {version}(으)로 되돌렸습니다. 대기 댓글 {count}개를 다시 채점했습니다.")
+    flash(
+        ngettext(
+            "모델 %(version)s(으)로 되돌렸습니다. 대기 댓글 %(num)d개를 다시 채점했습니다.",
+            "모델 %(version)s(으)로 되돌렸습니다. 대기 댓글 %(num)d개를 다시 채점했습니다.",
+            count,
+            version=version,
+        )
+    )
     return redirect(url_for("models_page.index"), code=303)
 
 
 @bp.errorhandler(CSRFError)
 def expired_form(exc):
     """A form without a valid token: nothing is started, the admin is asked to reload."""
-    flash("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.", "error")
+    flash(_("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."), "error")
     return redirect(url_for("models_page.index"), code=303)
 
 

@@ -103,7 +103,7 @@ def queue(name: str):
         try:
             cursor = mq.QueueCursor.decode(request.args["cursor"], name, sort)
         except pagination.BadCursor:
-            flash("목록 위치가 올바르지 않아 첫 쪽을 보여 드립니다.", "error")
+            flash(_("목록 위치가 올바르지 않아 첫 쪽을 보여 드립니다."), "error")
     page = mq.list_queue(name, sort, cursor, config["QUEUE_PER_PAGE"], hold, filters)
     return render_template(
         "moderation/queue.html",
@@ -297,6 +297,7 @@ def admin_audit_log():
         args=args,
         admin_actions=admin_audit.ACTION_LABELS,
         setting_labels=admin_audit.SETTING_LABELS,
+        stored_words=admin_audit.STORED_WORDS,
         moderators=db.session.scalars(sa.select(Moderator.name).order_by(Moderator.name)),
     )
 

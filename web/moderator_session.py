@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 
 LOGIN_AT = "moderator_login_at"
 SEEN_AT = "moderator_seen_at"
@@ -20,7 +21,7 @@ EXPIRED = "moderator_expired"
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember_seconds")
 # Requests the page makes by itself (the arrival poll): they are not activity.
 PASSIVE_ENDPOINTS = {"moderation.counts"}
-EXPIRED_MESSAGE = (
+EXPIRED_MESSAGE = _l(
     "오랫동안 사용하지 않았거나 로그인한 지 오래되어 로그아웃되었습니다. 다시 로그인해 주세요."
 )
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext as _
 
 from .db import db, utcnow
 from .model_records import FAILED, RUNNING, RetrainRun
@@ -115,7 +116,13 @@ def begin_run(started_by: str, pid: int | None = None) -> RetrainRun:
     """Record a new run (committed); RunRefused while another one runs."""
     running = current_run()
     if running is not None:
-        raise RunRefused(f"이미 재학습이 진행 중입니다 (#{running.id}, {running.started_by}).")
+        raise RunRefused(
+            _(
+                "이미 재학습이 진행 중입니다 (#%(id)s, %(who)s).",
+                id=running.id,
+                who=running.started_by,
+            )
+        )
     run = RetrainRun(started_by=started_by, started_at=utcnow(), host=socket.gethostname(), pid=pid)
     db.session.add(run)
     db.session.commit()
@@ -142,7 +149,7 @@ def start_run(app: Flask, started_by: str, force: bool = False) -> RetrainRun:
     except OSError as exc:
         run.status, run.finished_at, run.log = FAILED, utcnow(), f"시작하지 못했습니다: {exc}"
         db.session.commit()
-        raise RunRefused("재학습 프로세스를 시작하지 못했습니다.") from exc
+        raise RunRefused(_("재학습 프로세스를 시작하지 못했습니다.")) from exc
     run.pid = process.pid
     db.session.commit()
     # Reap the child when it ends so that it does not linger as a zombie.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from werkzeug.serving import make_server
 
 import web
-from web import comment_store
+from web import admin_audit, comment_store, model_store, moderator_session
 from web.db import db, utcnow
+from web.model_records import RetrainRun
 from web.models import Article, Reader
 from web.widget import korean_datetime, relative_time
 
@@ -169,12 +171,107 @@ def test_queue_and_moderation_pages_in_english(app, story):
         assert hangul_in(page) == [], url
     queue = client.get("/moderation/queue/all").get_data(as_text=True)
     assert "1 comment" in queue and "Approve" in queue
+    lost = client.get("/moderation/queue/all?cursor=bad").get_data(as_text=True)
+    assert "The list position was not valid" in lost and hangul_in(lost) == []
     ids = re.findall(r'data-id="(\d+)"', queue)
     done = client.post("/moderation/decide", data={"action": "approve", "comment_id": ids})
     assert done.status_code == 303
     assert "Approved 2 comments." in client.get("/moderation/audit").get_data(as_text=True)
     chart = client.get("/moderation/dashboard/daily.svg").get_data(as_text=True)
     assert "Comments per day (last 30 days)" in chart and not HANGUL.search(chart)
+
+
+def english_admin(app):
+    """A client logged in as an admin who chose English."""
+    add_moderator(app, name="boss", role="admin")
+    client = app.test_client()
+    client.get("/moderation/login?lang=en")
+    assert log_in(client, "boss").status_code == 303
+    return client
+
+
+def english_page(client, url, **kwargs) -> str:
+    """A page (after redirects), checked to be English with no Hangul left."""
+    response = client.get(url, **kwargs) if not kwargs.get("data") else client.post(url, **kwargs)
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html, url
+    assert hangul_in(html) == [], url
+    return html
+
+
+def test_admin_change_log_in_english(app):
+    client = english_admin(app)
+    with app.app_context():
+        admin_audit.record(None, "setting_changed", "premoderate_all", False, True)
+        admin_audit.record(None, "setting_changed", "hold_words", ["spam"], [])
+        admin_audit.record(None, "article_closed", "story-1")
+        db.session.commit()
+    html = english_page(client, "/moderation/audit/admin")
+    assert "Admin change log" in html and "Site-wide pre-moderation" in html
+    assert "Command line (CLI)" in html and "Comments closed on an article" in html
+    assert '<td class="mq-audit-body">On</td>' in html and "(none)" in html
+    assert "Before" in html and "After" in html
+    empty = english_page(client, "/moderation/audit/admin?action=api_key_revoked")
+    assert "No changes recorded." in empty
+
+
+def test_api_keys_page_in_english(app):
+    client = english_admin(app)
+    assert "No API keys yet." in english_page(client, "/moderation/api-keys/")
+    created = client.post("/moderation/api-keys/", data={"name": "newsroom"})
+    html = created.get_data(as_text=True)
+    assert hangul_in(html) == []
+    assert "Created the key <b>newsroom</b>." in html and "Authorization: Bearer KEY" in html
+    key_id = re.search(r"/api-keys/(\d+)/revoke", html).group(1)
+    url = f"/moderation/api-keys/{key_id}/revoke"
+    unconfirmed = english_page(client, url, data={"x": "1"}, follow_redirects=True)
+    assert "Tick the confirmation box to revoke the key." in unconfirmed
+    revoked = english_page(client, url, data={"confirm": "1"}, follow_redirects=True)
+    assert "Revoked the key newsroom." in revoked and "Revoked (" in revoked
+    taken = english_page(
+        client, "/moderation/api-keys/", data={"name": "newsroom"}, follow_redirects=True
+    )
+    assert "A key with this name already exists." in taken
+
+
+def test_models_page_in_english(tmp_path, tiny_model, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    path = tmp_path / "default.model"
+    tiny_model.save(path)
+    app = make_app(f"sqlite:///{tmp_path / 'models.sqlite3'}", tmp_path, MODEL_PATH=str(path))
+    with app.app_context():
+        assert model_store.ensure_initial_version(app) is not None
+        # A run in progress in this very process, so that it counts as alive.
+        db.session.add(RetrainRun(started_by="test", pid=os.getpid(), stage="fitting"))
+        db.session.commit()
+    client = english_admin(app)
+    html = english_page(client, "/moderation/models/")
+    assert f"Serving model <code>{tiny_model.version}</code>" in html
+    assert "Running · Training" in html and "Version history" in html and "Serving" in html
+    run = client.get("/moderation/models/run.json").get_json()["run"]
+    assert (run["status_label"], run["stage_label"]) == ("Running", "Training")
+    refused = english_page(
+        client, "/moderation/models/retrain", data={"x": "1"}, follow_redirects=True
+    )
+    assert "A retrain is already running (#1, test)." in refused
+    unknown = english_page(
+        client, "/moderation/models/nope/rollback", data={"x": "1"}, follow_redirects=True
+    )
+    assert "Cannot roll back:" in unknown
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_expired_login_notice_in_english(app):
+    client = english_admin(app)
+    with client.session_transaction() as session:
+        session[moderator_session.SEEN_AT] -= app.config["MODERATOR_IDLE_MINUTES"] * 60 + 1
+    answer = client.get("/moderation/counts.json")
+    assert answer.status_code == 401
+    assert answer.get_json()["error"]["message"].startswith("You were logged out")
+    page = english_page(client, "/moderation/queue/held", follow_redirects=True)
+    assert "Please log in again." in page
 
 
 def test_plural_forms_and_dates(app):
