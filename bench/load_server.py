@@ -29,6 +29,7 @@ RAISED_LIMITS = {
     "COMMENT_LIMIT_PER_READER": "10000 per minute",
     "COMMENT_LIMIT_PER_IP": "1000000 per minute",
     "ACTION_LIMIT_PER_READER": "10000 per minute",
+    "ACTION_LIMIT_PER_IP": "1000000 per minute",
     "LOGIN_LIMIT": "1000 per minute",
 }
 

@@ -52,13 +52,20 @@ def save_artifact(model, path: str | Path) -> None:
         "sha256": hashlib.sha256(payload).hexdigest(),
         "metadata": model.metadata,
     }
+    header_line = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
+    write_atomically(path, MAGIC + header_line + payload)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` in full to a temporary file beside ``path``, then rename it over.
+
+    A crash or a kill half way leaves the old file (or none), never a partial one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(MAGIC)
-            out.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n")
-            out.write(payload)
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)

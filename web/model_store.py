@@ -14,9 +14,7 @@ import getpass
 import hashlib
 import logging
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 import classifier
-from classifier.artifact import read_header
+from classifier.artifact import read_header, write_atomically
 
 from .db import db, utcnow
 from .model_records import CANDIDATE, REFUSED, RETIRED, SERVING, ModelVersion
@@ -67,21 +65,6 @@ def cache_path(instance_path: str, version: str) -> Path:
     if not SAFE_VERSION.match(version):
         raise ModelStoreError(f"unsafe model version name {version!r}")
     return Path(instance_path) / "models" / f"{version}.model"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` in full to a temporary file beside ``path``, then rename it over."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_model(model, version: str):
