@@ -97,7 +97,17 @@ class RetrainRun(db.Model):
     """A retrain started in the background; the process writes its progress here."""
 
     __tablename__ = "retrain_runs"
-    __table_args__ = (sa.CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", RUN_STATUSES), name="status"),
+        # Two admins pressing start at the same instant: the database lets one run in.
+        sa.Index(
+            "uq_retrain_runs_running",
+            "status",
+            unique=True,
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     started_by: Mapped[str] = mapped_column(sa.String(100))

@@ -115,18 +115,25 @@ def _run_environment(app: Flask) -> dict:
 def begin_run(started_by: str, pid: int | None = None) -> RetrainRun:
     """Record a new run (committed); RunRefused while another one runs."""
     running = current_run()
-    if running is not None:
-        raise RunRefused(
-            _(
-                "이미 재학습이 진행 중입니다 (#%(id)s, %(who)s).",
-                id=running.id,
-                who=running.started_by,
-            )
+    if running is None:
+        run = RetrainRun(
+            started_by=started_by, started_at=utcnow(), host=socket.gethostname(), pid=pid
         )
-    run = RetrainRun(started_by=started_by, started_at=utcnow(), host=socket.gethostname(), pid=pid)
-    db.session.add(run)
-    db.session.commit()
-    return run
+        db.session.add(run)
+        try:
+            db.session.commit()
+            return run
+        except sa.exc.IntegrityError:
+            # Another start won the race between our check and our insert.
+            db.session.rollback()
+            running = current_run()
+    raise RunRefused(
+        _(
+            "이미 재학습이 진행 중입니다 (#%(id)s, %(who)s).",
+            id=running.id if running else "?",
+            who=running.started_by if running else "?",
+        )
+    )
 
 
 def start_run(app: Flask, started_by: str, force: bool = False) -> RetrainRun:

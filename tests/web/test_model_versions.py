@@ -321,6 +321,18 @@ def use_app_settings(app, monkeypatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "cli-test")
 
 
+def test_two_starts_at_the_same_instant_let_one_run_in(versioned_app, monkeypatch):
+    """Both starts check before either inserts: the database's index refuses the second."""
+    with versioned_app.app_context():
+        first = retrain_runs.begin_run("moderator:one", pid=os.getpid())
+        # The second start's check ran before the first run was committed: it saw none.
+        monkeypatch.setattr(retrain_runs, "current_run", lambda: None)
+        with pytest.raises(retrain_runs.RunRefused):
+            retrain_runs.begin_run("moderator:two", pid=os.getpid())
+        runs = db.session.scalars(sa.select(RetrainRun)).all()
+        assert [(r.id, r.status) for r in runs] == [(first.id, RUNNING)]
+
+
 def test_one_run_at_a_time_and_a_dead_run_is_marked_failed(versioned_app, monkeypatch):
     use_app_settings(versioned_app, monkeypatch)
     with versioned_app.app_context():
