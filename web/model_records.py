@@ -25,6 +25,12 @@ FAILED = "failed"
 RUN_STATUSES = (RUNNING, PROMOTED, NOT_PROMOTED, FAILED)
 
 
+def at_most_one(name: str, status: str) -> sa.Index:
+    """A partial unique index: at most one row of the table has this status."""
+    where = sa.text(f"status = '{status}'")
+    return sa.Index(name, "status", unique=True, sqlite_where=where, postgresql_where=where)
+
+
 class ModelVersion(db.Model):
     """One trained model: its artifact, figures, training counts and the gate's verdict.
 
@@ -36,13 +42,7 @@ class ModelVersion(db.Model):
     __tablename__ = "model_versions"
     __table_args__ = (
         sa.CheckConstraint(_in("status", VERSION_STATUSES), name="status"),
-        sa.Index(
-            "uq_model_versions_serving",
-            "status",
-            unique=True,
-            sqlite_where=sa.text("status = 'serving'"),
-            postgresql_where=sa.text("status = 'serving'"),
-        ),
+        at_most_one("uq_model_versions_serving", SERVING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,13 +100,7 @@ class RetrainRun(db.Model):
     __table_args__ = (
         sa.CheckConstraint(_in("status", RUN_STATUSES), name="status"),
         # Two admins pressing start at the same instant: the database lets one run in.
-        sa.Index(
-            "uq_retrain_runs_running",
-            "status",
-            unique=True,
-            sqlite_where=sa.text("status = 'running'"),
-            postgresql_where=sa.text("status = 'running'"),
-        ),
+        at_most_one("uq_retrain_runs_running", RUNNING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
