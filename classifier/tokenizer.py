@@ -13,6 +13,9 @@ from collections.abc import Iterable
 
 _kiwi = None
 _kiwi_lock = threading.Lock()
+# Kiwis a forked child inherited: their worker threads did not survive the fork, so
+# they would hang; they are kept (never destroyed, which would wait on those threads).
+_inherited = []
 
 # Morpheme features: (feature, start, end) in the analysed text.
 Morpheme = tuple[str, int, int]
@@ -43,7 +46,16 @@ def shared_kiwi():
                     load_multi_dict=False,
                     load_typo_dict=False,
                 )
+                os.register_at_fork(after_in_child=_forget_kiwi)
     return _kiwi
+
+
+def _forget_kiwi() -> None:
+    """In a forked child (a gunicorn worker): build a Kiwi of our own on first use."""
+    global _kiwi, _kiwi_lock
+    if _kiwi is not None:
+        _inherited.append(_kiwi)
+    _kiwi, _kiwi_lock = None, threading.Lock()
 
 
 def start_morphemes(texts: list[str]):

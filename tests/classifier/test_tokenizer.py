@@ -1,0 +1,39 @@
+"""The shared Kiwi: morphemes with their ranges, and a fresh Kiwi after a fork."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from classifier.tokenizer import morphemes
+
+
+def test_morphemes_carry_tags_and_ranges():
+    (tokens,) = morphemes(["기자가 기사를 썼다"])
+    forms = [form for form, _, _ in tokens]
+    assert "기자/NNG" in forms and "기사/NNG" in forms
+    text = "기자가 기사를 썼다"
+    for form, start, end in tokens:
+        assert 0 <= start < end <= len(text), form
+
+
+def test_a_forked_child_analyses_with_its_own_kiwi():
+    """gunicorn forks workers after the parent trained (and built Kiwi's threads)."""
+    morphemes(["부모 프로세스가 먼저 분석합니다", "둘째 문장"])
+    pid = os.fork()
+    if pid == 0:  # the child: analyse a batch, then leave without running pytest's exit
+        ok = False
+        try:
+            ok = len(morphemes(["자식 프로세스의 분석", "둘째 문장입니다"])) == 2
+        finally:
+            os._exit(0 if ok else 1)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError("the forked child hung on the Kiwi it inherited")
