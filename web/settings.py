@@ -13,6 +13,12 @@ from .db import db
 from .models import Article
 
 bp = Blueprint("settings", __name__, url_prefix="/moderation/settings")
+
+# An article's on/off settings and the audit actions for turning each on and off.
+ARTICLE_SWITCHES = {
+    "comments_open": ("article_reopened", "article_closed"),
+    "premoderated": ("premoderation_on", "premoderation_off"),
+}
 ARTICLES_SHOWN = 30
 
 
@@ -57,18 +63,14 @@ def article(article_id: int):
         flash(_("존재하지 않는 기사입니다."), "error")
         return redirect(url_for("settings.index"), code=303)
     name = target.title or target.key
-    if request.form.get("comments_open") in ("0", "1"):
-        is_open = request.form["comments_open"] == "1"
-        if is_open != target.comments_open:
-            action = "article_reopened" if is_open else "article_closed"
-            admin_audit.record(current_user.id, action, name, target.comments_open, is_open)
-        target.comments_open = is_open
-    if request.form.get("premoderated") in ("0", "1"):
-        premoderated = request.form["premoderated"] == "1"
-        if premoderated != target.premoderated:
-            action = "premoderation_on" if premoderated else "premoderation_off"
-            admin_audit.record(current_user.id, action, name, target.premoderated, premoderated)
-        target.premoderated = premoderated
+    for field, (turned_on, turned_off) in ARTICLE_SWITCHES.items():
+        if request.form.get(field) not in ("0", "1"):
+            continue
+        before, after = getattr(target, field), request.form[field] == "1"
+        if after != before:
+            action = turned_on if after else turned_off
+            admin_audit.record(current_user.id, action, name, before, after)
+        setattr(target, field, after)
     db.session.commit()
     flash(_("%(article)s: 설정을 바꿨습니다.", article=name))
     return redirect(url_for("settings.index", article=request.form.get("search", "")), code=303)
