@@ -7,6 +7,7 @@ Each function takes and returns ``(char, start, end)`` triples (see
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from operator import itemgetter
 
 from .hangul import compose, decompose, is_hangul, is_syllable, keys_to_syllables
@@ -200,7 +201,9 @@ def _wedge_end(chars: list[Triple], i: int) -> int | None:
 _STRETCH_CANDIDATE = re.compile(r"(?=([가-힣][\uc544-\uc78f]))")
 
 
+@lru_cache(maxsize=4096)
 def _stretches(pair: str) -> bool:
+    """The first syllable has no final and the second repeats its vowel after a silent ㅇ."""
     return decompose(pair[0])[1] == decompose(pair[1])[1] and not decompose(pair[0])[2]
 
 

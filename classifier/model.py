@@ -77,7 +77,10 @@ class Model:
         if not texts:
             return []
         normalized = [normalize(t) for t in texts]
-        batch = self.featurizer.transform([n.text for n in normalized])
+        if len(texts) == 1:
+            batch = self.featurizer.transform_one(normalized[0].text)
+        else:
+            batch = self.featurizer.transform([n.text for n in normalized])
         logits = _sum_by(
             batch.rows, batch.values[:, None] * self.weights[batch.columns], len(texts)
         )
@@ -87,12 +90,54 @@ class Model:
         spans = {}
         if want_spans:
             wanted = (probabilities[:, 0] >= SPAN_MIN_TOXICITY) & (batch.lengths > 0)
-            if wanted.any():
+            if len(texts) == 1 and wanted[0]:
+                spans = {0: self._spans_of_one(batch, normalized[0])}
+            elif wanted.any():
                 spans = self._spans(batch, wanted, normalized)
         return [
             Score(p[0], dict(zip(CATEGORIES, p[1:], strict=True)), spans.get(row, []))
             for row, p in enumerate(probabilities.tolist())
         ]
+
+    def _spans_of_one(self, batch: BatchFeatures, normalized: NormalizedText) -> list[Span]:
+        """``_spans`` for a batch of one text, with the same arithmetic and far fewer steps."""
+        tokens = batch.tokens
+        keep = tokens.ends > tokens.starts
+        starts, ends, entries = tokens.starts[keep], tokens.ends[keep], batch.entries[keep]
+        density = batch.values[entries] / batch.counts[entries] / (ends - starts)
+        raised = np.rint(density[:, None] * self.weights[batch.columns[entries]] * FIXED_POINT)
+        steps = np.zeros((len(normalized.text) + 1, len(HEADS)))
+        np.add.at(steps, starts, raised)
+        np.subtract.at(steps, ends, raised)
+        shares = np.cumsum(steps.astype(np.int64), axis=0)
+        toxic = shares[:, 0].tolist()
+        cutoff = max(max(toxic) * SPAN_CUTOFF, 0)
+        totals = np.concatenate([np.zeros((1, len(HEADS)), np.int64), np.cumsum(shares, axis=0)])
+        runs, start = [], None
+        for place, (letter, share) in enumerate(zip(normalized.text + " ", toxic, strict=True)):
+            inside = share > cutoff and letter != " "
+            if inside and start is None:
+                start = place
+            elif not inside and start is not None:
+                runs.append((start, place))
+                start = None
+        if not runs:
+            return []
+        firsts, lasts = zip(*runs, strict=True)
+        sums = (totals[list(lasts)] - totals[list(firsts)]) / FIXED_POINT
+        found = [
+            Span(*normalized.original_range(i, j), CATEGORIES[category], weight)
+            for i, j, weight, category in zip(
+                firsts,
+                lasts,
+                sums[:, 0].tolist(),
+                np.argmax(sums[:, 1:], axis=1).tolist(),
+                strict=True,
+            )
+            if weight >= MIN_SPAN_WEIGHT
+        ]
+        found.sort(key=lambda s: -s.weight)
+        return sorted(found[:MAX_SPANS], key=lambda s: s.start)
 
     def _spans(
         self, batch: BatchFeatures, wanted: np.ndarray, normalized: list[NormalizedText]

@@ -58,6 +58,11 @@ class NgramTable:
         for k, n in enumerate(range(low, high + 1)):
             self.powers[:n, k] = self.base ** np.arange(n - 1, -1, -1)
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_digit_of", None)
+        return state
+
     def __len__(self) -> int:
         return len(self.codes)
 
@@ -130,3 +135,45 @@ class NgramTable:
         starts = np.maximum(at + shift[at], word_firsts[word_of[at]])
         ends = np.minimum(at + shift[at] + n, last_char[at])
         return Occurrences(word_rows[word_of[at]], self.columns[column[hit]], starts, ends)
+
+    def lookup_text(self, text: str) -> Occurrences:
+        """``lookup`` for one text, in plain Python: the same n-grams, without the fixed
+        cost of the batch path's few dozen array operations, which is most of the time
+        for one comment."""
+        digit_of = self.__dict__.get("_digit_of")
+        if digit_of is None:
+            digit_of = {chr(c): i + 1 for i, c in enumerate(self.alphabet.tolist())}
+            self._digit_of = digit_of
+        base, low, high, space = self.base, self.low, self.high, self.space
+        codes, starts, ends = [], [], []
+        first = 0  # where the word starts in ``text``
+        for word in text.split(" "):
+            padded = [space, *[digit_of.get(c, 0) for c in word], space]
+            last = first + len(word)
+            size = len(padded)
+            for place in range(size):
+                at = first + place - 1  # the character of ``text`` at this place
+                code = 0
+                for n in range(1, min(high, size - place) + 1):
+                    digit = padded[place + n - 1]
+                    if not digit:
+                        break  # no n-gram in the vocabulary holds an unknown character
+                    code = code * base + digit
+                    if n >= low:
+                        codes.append(code)
+                        # The window's range in the text, without the padding spaces.
+                        starts.append(at if at > first else first)
+                        ends.append(at + n if at + n < last else last)
+            first = last + 1
+        if not codes or not len(self.codes):
+            return Occurrences(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+        codes = np.array(codes, dtype=np.int64)
+        column = np.searchsorted(self.codes, codes)
+        np.minimum(column, len(self.codes) - 1, out=column)
+        hit = self.codes[column] == codes
+        return Occurrences(
+            np.zeros(int(hit.sum()), dtype=np.int64),
+            self.columns[column[hit]],
+            np.array(starts, dtype=np.int64)[hit],
+            np.array(ends, dtype=np.int64)[hit],
+        )

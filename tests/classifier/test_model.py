@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import classifier
 from classifier import CATEGORIES, Example
@@ -30,13 +32,27 @@ def test_spans_point_into_the_original_text(corpus_model, heldout):
     assert with_spans >= 0.9 * caught
 
 
+def _same_score(alone, in_batch):
+    assert alone.toxicity == pytest.approx(in_batch.toxicity, abs=1e-9)
+    assert alone.categories == pytest.approx(in_batch.categories, abs=1e-9)
+    assert alone.spans == in_batch.spans
+
+
 def test_a_batch_scores_like_single_comments(corpus_model, heldout):
-    texts = [e.text for e in heldout[:40]]
+    # One comment alone takes its own path (plain Python, see Featurizer.transform_one);
+    # its scores and spans must be those of the batch path.
+    texts = [e.text for e in heldout[:300]]
     batch = corpus_model.score(texts)
+    assert sum(bool(s.spans) for s in batch) > 50
     for text, score in zip(texts, batch, strict=True):
-        alone = corpus_model.score([text])[0]
-        assert alone.toxicity == pytest.approx(score.toxicity, abs=1e-6)
-        assert alone.spans == score.spans
+        _same_score(corpus_model.score([text])[0], score)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(st.sampled_from(list("시발씨병신개새끼기레기ㅅㅂㅋ 1@.!aZ😀")) | st.characters()))
+def test_any_text_scores_alone_as_in_a_batch(corpus_model, text):
+    batch = corpus_model.score([text, "오늘 경기 진짜 재밌었다"])
+    _same_score(corpus_model.score([text])[0], batch[0])
 
 
 @pytest.mark.parametrize(
