@@ -146,24 +146,27 @@ class NgramTable:
             self._digit_of = digit_of
         base, low, high, space = self.base, self.low, self.high, self.space
         codes, starts, ends = [], [], []
+        add_code, add_start, add_end = codes.append, starts.append, ends.append
         first = 0  # where the word starts in ``text``
         for word in text.split(" "):
             padded = [space, *[digit_of.get(c, 0) for c in word], space]
             last = first + len(word)
-            size = len(padded)
-            for place in range(size):
-                at = first + place - 1  # the character of ``text`` at this place
+            at = first - 1  # the character of ``text`` at the window's first place
+            for place in range(len(padded)):
+                # The window's range in the text, without the padding spaces.
+                start = at if at > first else first
+                end = at
                 code = 0
-                for n in range(1, min(high, size - place) + 1):
-                    digit = padded[place + n - 1]
+                for digit in padded[place : place + high]:
                     if not digit:
                         break  # no n-gram in the vocabulary holds an unknown character
                     code = code * base + digit
-                    if n >= low:
-                        codes.append(code)
-                        # The window's range in the text, without the padding spaces.
-                        starts.append(at if at > first else first)
-                        ends.append(at + n if at + n < last else last)
+                    end += 1
+                    if end - at >= low:
+                        add_code(code)
+                        add_start(start)
+                        add_end(end if end < last else last)
+                at += 1
             first = last + 1
         if not codes or not len(self.codes):
             return Occurrences(*(np.zeros(0, dtype=np.int64) for _ in range(4)))

@@ -1,16 +1,21 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.features import char_ngrams
 from classifier.ngram_table import NgramTable
 
-VOCABULARY = {gram: column for column, gram in enumerate(sorted(set(
-    char_ngrams("시발 씨발 개새끼 기레기 좋은 기사 ㅋㅋ 18 a", 1, 4)
-)))}  # fmt: skip
-NAMES = {column: gram for gram, column in VOCABULARY.items()}
-TABLE = NgramTable(VOCABULARY, 1, 4)
+TEXT = "시발 씨발 개새끼 기레기 좋은 기사 ㅋㅋ 18 a"
 WORDS = st.text(st.sampled_from(list("시발씨개새끼기레좋은사ㅋ18a 😀Z")), max_size=40)
+
+
+def table(low: int, high: int) -> tuple[NgramTable, dict[int, str]]:
+    grams = sorted(set(char_ngrams(TEXT, low, high)))
+    return NgramTable({g: c for c, g in enumerate(grams)}, low, high), dict(enumerate(grams))
+
+
+TABLES = [table(1, 4), table(2, 3)]
 
 
 def occurrences(found) -> list[tuple[int, int, int]]:
@@ -18,19 +23,22 @@ def occurrences(found) -> list[tuple[int, int, int]]:
     return sorted(zip(columns, starts, ends, strict=True))
 
 
-@settings(max_examples=300, deadline=None)
-@given(WORDS)
-def test_one_text_is_looked_up_like_a_batch_of_one(text):
+@pytest.mark.parametrize("ngrams,names", TABLES)
+@settings(max_examples=200, deadline=None)
+@given(text=WORDS)
+def test_one_text_is_looked_up_like_a_batch_of_one(ngrams, names, text):
     codepoints = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    batch = TABLE.lookup(codepoints, np.array([len(text)]))
-    assert occurrences(TABLE.lookup_text(text)) == occurrences(batch)
+    batch = ngrams.lookup(codepoints, np.array([len(text)]))
+    assert occurrences(ngrams.lookup_text(text)) == occurrences(batch)
 
 
-@settings(max_examples=300, deadline=None)
-@given(WORDS)
-def test_lookup_text_finds_the_known_ngrams_that_char_ngrams_cuts(text):
-    found = TABLE.lookup_text(text)
-    wanted = sorted(gram for gram in char_ngrams(text, 1, 4) if gram in VOCABULARY)
-    assert sorted(NAMES[c] for c in found.columns.tolist()) == wanted
+@pytest.mark.parametrize("ngrams,names", TABLES)
+@settings(max_examples=200, deadline=None)
+@given(text=WORDS)
+def test_lookup_text_finds_the_known_ngrams_that_char_ngrams_cuts(ngrams, names, text):
+    found = ngrams.lookup_text(text)
+    known = set(names.values())
+    wanted = sorted(g for g in char_ngrams(text, ngrams.low, ngrams.high) if g in known)
+    assert sorted(names[c] for c in found.columns.tolist()) == wanted
     for start, end in zip(found.starts.tolist(), found.ends.tolist(), strict=True):
         assert 0 <= start <= end <= len(text)
