@@ -9,6 +9,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from .rate_limit_storage import storage_uri
 from .readers import reader_token
 
 csrf = CSRFProtect()
@@ -143,5 +144,9 @@ def _security_headers(response):
 def init_app(app: Flask) -> None:
     """Bind CSRF and the limiter, and add the headers to every response."""
     csrf.init_app(app)
+    # Each worker's own counters unless Redis (or another shared storage) is configured.
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(
+        app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    )
     limiter.init_app(app)
     app.after_request(_security_headers)
