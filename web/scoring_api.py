@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from classifier.labels import CATEGORIES
 
-from . import security, site_settings
+from . import key_rate_limit, security, site_settings
 from .api_keys import ApiError, authenticated_key, require_api_key
 from .comment_store import MAX_ROW_ID
 from .db import db
@@ -22,6 +22,9 @@ bp = Blueprint("scoring_api", __name__, url_prefix="/api/v1")
 
 # The site policy's statuses as the API names them.
 DECISIONS = {PENDING: "hold", FLAGGED: "review"}
+
+
+bp.after_request(key_rate_limit.add_headers)  # X-RateLimit-* on every keyed answer
 
 
 @bp.errorhandler(ApiError)
