@@ -204,6 +204,8 @@ def ping():
 
 
 def init_app(app) -> None:
-    """Register the blueprint: keyed calls carry no cookie, so CSRF does not apply."""
+    """Register the blueprint: keyed calls carry no cookie, so CSRF does not apply, and
+    its one rate limit is counted by require_api_key, so Flask-Limiter's pass is skipped."""
     security.csrf.exempt(bp)
+    security.skip_limiter_pass(app, bp.name)
     app.register_blueprint(bp)
