@@ -149,7 +149,7 @@ def skip_limiter_pass(app: Flask, blueprint_name: str) -> None:
     That pass evaluates default, application and blueprint-wide limits, of which this
     app sets none; limits set with a decorator are checked by the decorator anyway. For
     a blueprint with no limits of its own (the keyed API counts its one limit itself)
-    it finds nothing to count, at a cost comparable to answering a no-op request.
+    it finds nothing to count, yet costs about a fifth of what a no-op request does.
     """
     app.extensions.setdefault(LIMITER_PASS_SKIPPED, set()).add(blueprint_name)
 
