@@ -13,7 +13,10 @@ free loopback port with a temporary SQLite database and the model, then:
 3. one client sends 100 comments in one request, --batches times.
 
 Prints requests per second, p50 and p99 latencies in milliseconds, and the ratio of
-score to ping throughput; a JSON copy goes to bench/results/. The per-key rate limit
+score to ping throughput; a JSON copy goes to bench/results/. The clients share the
+machine with the server, so each phase also reports the CPU milliseconds per request
+spent by the server's processes (from /proc, Linux only) and by the clients: these
+vary far less than throughput when other work runs on the machine. The per-key rate limit
 is raised for the run (API_KEY_RATE_LIMIT), everything else is the default setting.
 """
 
@@ -94,11 +97,16 @@ def prepare(folder: Path, model_path: str | None) -> tuple[dict, str]:
     return env, key
 
 
-def start_server(env: dict, port: int, folder: Path) -> subprocess.Popen:
+def start_server(
+    env: dict, port: int, folder: Path, threads: int | None = None
+) -> subprocess.Popen:
     """`comment-mod serve` with two workers; returns once it answers."""
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
+    command = [sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers", "2"]
+    if threads is not None:
+        command += ["--threads", str(threads)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--port", str(port), "--workers", "2"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -120,6 +128,20 @@ def start_server(env: dict, port: int, folder: Path) -> subprocess.Popen:
     raise RuntimeError("server did not become healthy within 60 s")
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by the gunicorn master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for p in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / tick
+
+
 def request_once(conn, method: str, path: str, body: bytes | None, headers: dict) -> float:
     """One request on a kept-alive connection; its latency in seconds."""
     start = time.perf_counter()
@@ -133,7 +155,8 @@ def request_once(conn, method: str, path: str, body: bytes | None, headers: dict
 
 
 def client_process(port: int, kind: str, key: str, texts: list[str], threads: int, seconds: float):
-    """Run ``threads`` clients for ``seconds``; every latency they saw."""
+    """Run ``threads`` clients for ``seconds``; every latency they saw and the CPU it took."""
+    cpu_start = time.process_time()
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -160,28 +183,41 @@ def client_process(port: int, kind: str, key: str, texts: list[str], threads: in
         w.start()
     for w in workers:
         w.join()
-    return latencies
+    return latencies, time.process_time() - cpu_start
 
 
-def concurrent_phase(port: int, kind: str, key: str, texts: list[str], seconds: float) -> dict:
-    """16 clients for ``seconds``: throughput and latency percentiles."""
+def concurrent_phase(
+    port: int, kind: str, key: str, texts: list[str], seconds: float, server_pid: int
+) -> dict:
+    """16 clients for ``seconds``: throughput, latency percentiles, CPU per request."""
     per_process = CLIENTS // CLIENT_PROCESSES
     with ProcessPoolExecutor(CLIENT_PROCESSES) as pool:
+        # Start the client processes before counting: their start-up is not the phase.
+        list(pool.map(abs, range(CLIENT_PROCESSES)))
+        server_cpu = server_cpu_seconds(server_pid)
         start = time.monotonic()
         futures = [
             pool.submit(client_process, port, kind, key, texts, per_process, seconds)
             for _ in range(CLIENT_PROCESSES)
         ]
-        latencies = [x for f in futures for x in f.result()]
+        results = [f.result() for f in futures]
         elapsed = time.monotonic() - start
-    latencies.sort()
+        server_cpu_end = server_cpu_seconds(server_pid)
+    latencies = sorted(x for seen, _ in results for x in seen)
+    client_cpu = sum(cpu for _, cpu in results)
     ms = [x * 1000 for x in latencies]
-    return {
+    phase = {
         "requests": len(ms),
         "per_second": round(len(ms) / elapsed, 1),
         "p50_ms": round(ms[len(ms) // 2], 2),
         "p99_ms": round(ms[int(len(ms) * 0.99)], 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(ms), 3),
     }
+    if server_cpu is not None and server_cpu_end is not None:
+        phase["server_cpu_ms_per_request"] = round(
+            (server_cpu_end - server_cpu) * 1000 / len(ms), 3
+        )
+    return phase
 
 
 def batch_phase(port: int, key: str, texts: list[str], batches: int) -> dict:
@@ -209,6 +245,9 @@ def main() -> None:
         "--seconds", type=float, default=10.0, help="length of each 16-client phase"
     )
     parser.add_argument("--batches", type=int, default=50, help="100-text requests to time")
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: as `comment-mod serve`)"
+    )
     args = parser.parse_args()
 
     texts = heldout_texts()
@@ -216,11 +255,11 @@ def main() -> None:
         folder = Path(tmp)
         env, key = prepare(folder, args.model)
         port = free_port()
-        server = start_server(env, port, folder)
+        server = start_server(env, port, folder, args.threads)
         try:
-            concurrent_phase(port, "score", key, texts, 1.0)  # warm both workers
-            ping = concurrent_phase(port, "ping", key, texts, args.seconds)
-            score = concurrent_phase(port, "score", key, texts, args.seconds)
+            concurrent_phase(port, "score", key, texts, 1.0, server.pid)  # warm both workers
+            ping = concurrent_phase(port, "ping", key, texts, args.seconds, server.pid)
+            score = concurrent_phase(port, "score", key, texts, args.seconds, server.pid)
             batch = batch_phase(port, key, texts, args.batches)
         finally:
             server.terminate()
@@ -229,6 +268,7 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "clients": CLIENTS,
+        "threads_per_worker": args.threads or "default",
         "ping": ping,
         "score_one_text": score,
         "score_ratio_to_ping": round(score["per_second"] / ping["per_second"], 3),

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from flask import current_app, g, request
 from flask_babel import gettext
 
-from . import admin_audit
+from . import admin_audit, key_rate_limit
 from .db import db, utcnow
+from .errors import MESSAGES
 from .models import ApiKey
-from .security import limiter
 
 KEY_PREFIX = "cm_"
 CACHE_EXTENSION = "comment_mod_api_key_cache"
@@ -164,24 +164,16 @@ def authenticated_key() -> KeyIdentity:
     return identity
 
 
-def api_key_limit_key() -> str:
-    """Rate-limit key: the API key's id (authenticating first if nothing has yet)."""
-    return f"api-key:{authenticated_key().id}"
-
-
-_per_key_limit = limiter.shared_limit(
-    lambda: current_app.config["API_KEY_RATE_LIMIT"],
-    scope="api-key",
-    key_func=api_key_limit_key,
-)
-
-
 def require_api_key(view):
-    """Let the view run only for a valid, unrevoked key within its rate limit."""
+    """Let the view run only for a valid, unrevoked key within its rate limit (one for all
+    keyed endpoints, API_KEY_RATE_LIMIT; 429 with Retry-After when used up)."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
-        authenticated_key()
+        identity = authenticated_key()
+        refused = key_rate_limit.hit(identity.id)
+        if refused is not None:
+            raise ApiError(429, "too_many_requests", str(MESSAGES["too_many_requests"]), refused)
         return view(*args, **kwargs)
 
-    return _per_key_limit(checked)
+    return checked

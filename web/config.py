@@ -94,6 +94,9 @@ class Config:
         self.QUEUE_PER_PAGE = int(_env_float("QUEUE_PER_PAGE", 20))
         self.QUEUE_POLL_SECONDS = int(_env_float("QUEUE_POLL_SECONDS", 30))
 
+        # A worker reuses the admins' settings (thresholds, word lists) it read for this
+        # long; a change saved in another worker applies here within this time.
+        self.SITE_SETTINGS_CACHE_SECONDS = _env_float("SITE_SETTINGS_CACHE_SECONDS", 3.0)
         # Requests per API key to the keyed scoring API (score, feedback).
         self.API_KEY_RATE_LIMIT = _env("API_KEY_RATE_LIMIT", "600 per minute")
         # A worker trusts a key it has checked for this long; a key revoked from the CLI

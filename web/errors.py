@@ -33,6 +33,7 @@ _MESSAGES = {
 MESSAGES = {
     "database_unavailable": _MESSAGES[503],
     "login_required": _l("로그인이 필요합니다."),
+    "too_many_requests": _MESSAGES[429],
 }
 
 

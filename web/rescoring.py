@@ -77,7 +77,7 @@ def _lock(ids: list[int]) -> list[Comment]:
 
 def rescore_undecided(model, batch_size: int = 200, on_progress=None) -> int:
     """Score every undecided waiting comment with ``model``; returns how many changed hands."""
-    settings = site_settings.current()
+    settings = site_settings.current(fresh=True)
     done, after = 0, 0
     while ids := _undecided_ids(after, batch_size):
         after = ids[-1]

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from classifier.labels import CATEGORIES
 
-from . import security, site_settings
+from . import key_rate_limit, security, site_settings
 from .api_keys import ApiError, authenticated_key, require_api_key
 from .comment_store import MAX_ROW_ID
 from .db import db
@@ -22,6 +22,9 @@ bp = Blueprint("scoring_api", __name__, url_prefix="/api/v1")
 
 # The site policy's statuses as the API names them.
 DECISIONS = {PENDING: "hold", FLAGGED: "review"}
+
+
+bp.after_request(key_rate_limit.add_headers)  # X-RateLimit-* on every keyed answer
 
 
 @bp.errorhandler(ApiError)
@@ -201,6 +204,8 @@ def ping():
 
 
 def init_app(app) -> None:
-    """Register the blueprint: keyed calls carry no cookie, so CSRF does not apply."""
+    """Register the blueprint: keyed calls carry no cookie, so CSRF does not apply, and
+    its one rate limit is counted by require_api_key, so Flask-Limiter's pass is skipped."""
     security.csrf.exempt(bp)
+    security.skip_limiter_pass(app, bp.name)
     app.register_blueprint(bp)

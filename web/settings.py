@@ -37,7 +37,7 @@ def index():
         query = query.where(sa.or_(Article.key.contains(search), Article.title.contains(search)))
     return render_template(
         "moderation/settings.html",
-        settings=site_settings.current(),
+        settings=site_settings.current(fresh=True),
         articles=db.session.scalars(query),
         search=search,
     )

@@ -2,10 +2,16 @@
 
 Stored as one row per key; a key never set falls back to the app config, so a
 fresh site behaves as its environment says.
+
+Each worker keeps the settings it last read for ``SITE_SETTINGS_CACHE_SECONDS``, so
+that scoring a comment or an API text costs no query for them: a change saved in
+one worker applies there at once and in the other workers within that time.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -19,6 +25,7 @@ from .policy import Thresholds
 
 MAX_WORDS = 500
 MAX_WORD_LENGTH = 50
+CACHE_EXTENSION = "comment_mod_site_settings"
 
 
 class SettingsError(ValueError):
@@ -49,20 +56,66 @@ class SiteSettings:
         return body
 
 
-def current() -> SiteSettings:
-    """The settings for this request, read once."""
+class SettingsCache:
+    """The settings a worker last read, and until when (monotonic seconds) to trust them."""
+
+    def __init__(self):
+        self._entry: tuple[SiteSettings, float] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SiteSettings | None:
+        """The cached settings, if still fresh."""
+        entry = self._entry
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, settings: SiteSettings, seconds: float) -> None:
+        """Trust ``settings`` for ``seconds`` (0: do not cache)."""
+        with self._lock:
+            self._entry = (settings, time.monotonic() + seconds) if seconds > 0 else None
+
+    def forget(self) -> None:
+        """Read the database next time, e.g. after a save."""
+        with self._lock:
+            self._entry = None
+
+
+def settings_cache() -> SettingsCache:
+    """The current app's cache, made on first use."""
+    return current_app.extensions.setdefault(CACHE_EXTENSION, SettingsCache())
+
+
+def read_stored() -> SiteSettings:
+    """The settings as stored now: one query."""
+    stored = dict(db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all())
+    config = current_app.config
+    return SiteSettings(
+        thresholds=Thresholds(
+            hold=float(stored.get("hold_threshold", config["HOLD_THRESHOLD"])),
+            review=float(stored.get("review_threshold", config["REVIEW_THRESHOLD"])),
+        ),
+        premoderate_all=bool(stored.get("premoderate_all", False)),
+        hold_words=tuple(stored.get("hold_words", ())),
+        allow_words=tuple(stored.get("allow_words", ())),
+    )
+
+
+def current(fresh: bool = False) -> SiteSettings:
+    """The settings for this request, the same all through it.
+
+    From the worker's cache (at most ``SITE_SETTINGS_CACHE_SECONDS`` old), or read
+    from the database when ``fresh`` (the settings page shows what is stored).
+    """
+    if fresh:
+        g.pop("site_settings", None)
     if "site_settings" not in g:
-        stored = dict(db.session.execute(sa.select(SiteSetting.key, SiteSetting.value)).all())
-        config = current_app.config
-        g.site_settings = SiteSettings(
-            thresholds=Thresholds(
-                hold=float(stored.get("hold_threshold", config["HOLD_THRESHOLD"])),
-                review=float(stored.get("review_threshold", config["REVIEW_THRESHOLD"])),
-            ),
-            premoderate_all=bool(stored.get("premoderate_all", False)),
-            hold_words=tuple(stored.get("hold_words", ())),
-            allow_words=tuple(stored.get("allow_words", ())),
-        )
+        cache = settings_cache()
+        settings = None if fresh else cache.get()
+        if settings is None:
+            settings = read_stored()
+            cache.put(settings, current_app.config["SITE_SETTINGS_CACHE_SECONDS"])
+        g.site_settings = settings
     return g.site_settings
 
 
@@ -102,7 +155,7 @@ def save(moderator_id: int, form) -> SiteSettings:
         "hold_words": parse_words(form.get("hold_words", "")),
         "allow_words": parse_words(form.get("allow_words", "")),
     }
-    before = as_values(current())
+    before = as_values(current(fresh=True))
     now = utcnow()
     for key, value in values.items():
         if before[key] != value:
@@ -115,5 +168,5 @@ def save(moderator_id: int, form) -> SiteSettings:
         else:
             row.value, row.updated_at, row.updated_by = value, now, moderator_id
     db.session.commit()
-    g.pop("site_settings", None)
-    return current()
+    settings_cache().forget()
+    return current(fresh=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -291,6 +293,18 @@ def test_a_key_revoked_elsewhere_stops_working_after_the_cache(app_factory):
     with app.app_context():  # as the CLI would, from another process
         db.session.execute(sa.update(ApiKey).values(revoked_at=sa.func.now()))
         db.session.commit()
+    response = client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key))
+    assert_error(response, 403, "revoked_api_key")
+
+
+def test_a_key_revoked_elsewhere_is_refused_once_the_cache_time_ends(app_factory):
+    app = app_factory(API_KEY_CACHE_SECONDS=0.3)
+    client, key = app.test_client(), new_key(app)
+    assert client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key)).status_code == 200
+    with app.app_context():  # as the CLI would, from another process
+        db.session.execute(sa.update(ApiKey).values(revoked_at=sa.func.now()))
+        db.session.commit()
+    time.sleep(0.4)
     response = client.post("/api/v1/score", json={"text": "a"}, headers=bearer(key))
     assert_error(response, 403, "revoked_api_key")
 

@@ -170,3 +170,23 @@ def test_limits_in_redis_are_shared_between_processes(tmp_path, tiny_model):
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
             server.delete(key)
+
+
+def test_the_keyed_api_skips_the_limiter_pass_that_pages_keep(monkeypatch, database_url, tmp_path):
+    from flask import request
+    from flask_limiter import Limiter
+
+    passes = []
+    original = Limiter._check_request_limit
+
+    def counting(self, *args, **kwargs):
+        passes.append((request.path, kwargs.get("in_middleware", True)))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", counting)
+    app = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    assert client.get("/api/v1/ping").status_code == 200
+    client.get("/api/v1/articles/nowhere/comments")
+    client.get("/moderation/login")
+    assert passes == [("/api/v1/articles/nowhere/comments", True), ("/moderation/login", True)]

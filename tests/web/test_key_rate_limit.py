@@ -1,0 +1,102 @@
+"""The scoring API's per-key limit: its headers, several limits at once, Redis as the store."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from web import key_rate_limit
+
+from .test_api import assert_error
+from .test_scoring_api import bearer, new_key
+
+REDIS_URL = "redis://127.0.0.1:6379/3"
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """The limit does not depend on the database: SQLite only."""
+    return f"sqlite:///{tmp_path / 'comments.sqlite3'}"
+
+
+def score(client, key):
+    """One keyed request."""
+    return client.post("/api/v1/score", json={"text": "좋은 기사"}, headers=bearer(key))
+
+
+def test_every_keyed_answer_says_what_is_left(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, API_KEY_RATE_LIMIT="5 per minute")
+    client, key = app.test_client(), new_key(app)
+    left = []
+    for _ in range(3):
+        response = score(client, key)
+        assert response.status_code == 200
+        assert response.headers["X-RateLimit-Limit"] == "5"
+        left.append(int(response.headers["X-RateLimit-Remaining"]))
+    assert left == [4, 3, 2]
+    # A refused body counts too, and carries the headers as well.
+    response = client.post("/api/v1/score", json={"texts": []}, headers=bearer(key))
+    assert_error(response, 422, "empty_list")
+    assert response.headers["X-RateLimit-Remaining"] == "1"
+
+
+def test_the_narrowest_of_several_limits_refuses(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, API_KEY_RATE_LIMIT="100 per minute;3 per hour")
+    client, key = app.test_client(), new_key(app)
+    assert [score(client, key).status_code for _ in range(3)] == [200] * 3
+    response = score(client, key)
+    assert_error(response, 429, "too_many_requests")
+    assert response.headers["X-RateLimit-Limit"] == "3"
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert int(response.headers["Retry-After"]) > 60  # the hour's window, not the minute's
+
+
+def test_score_and_feedback_share_the_allowance(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, API_KEY_RATE_LIMIT="2 per minute")
+    client, key = app.test_client(), new_key(app)
+    feedback = {"text": "좋은 기사", "labels": []}
+    assert client.post("/api/v1/feedback", json=feedback, headers=bearer(key)).status_code == 201
+    assert score(client, key).status_code == 200
+    assert_error(score(client, key), 429, "too_many_requests")
+
+
+def test_no_limit_and_no_headers_when_limits_are_off(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=False, API_KEY_RATE_LIMIT="1 per minute")
+    client, key = app.test_client(), new_key(app)
+    responses = [score(client, key) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200] * 3
+    assert "X-RateLimit-Limit" not in responses[-1].headers
+
+
+def test_limits_string_is_parsed_narrowest_first():
+    items = key_rate_limit.parsed_limits("1000 per day;10 per second")
+    assert [(i.amount, i.GRANULARITY.name) for i in items] == [(10, "second"), (1000, "day")]
+
+
+def test_counts_live_in_redis_when_configured(app_factory):
+    redis = pytest.importorskip("redis")
+    server = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis unreachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis unreachable at {REDIS_URL}")
+    prefix = f"test-{uuid.uuid4().hex}"
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=prefix,
+        API_KEY_RATE_LIMIT="2 per minute",
+    )
+    client, key = app.test_client(), new_key(app)
+    try:
+        assert [score(client, key).status_code for _ in range(2)] == [200, 200]
+        counters = [server.get(k) for k in server.scan_iter(f"*{prefix}*api-key*")]
+        assert counters == [b"2"]
+        assert_error(score(client, key), 429, "too_many_requests")
+    finally:
+        for name in server.scan_iter(f"*{prefix}*"):
+            server.delete(name)
