@@ -81,9 +81,11 @@ class Model:
             batch = self.featurizer.transform_one(normalized[0].text)
         else:
             batch = self.featurizer.transform([n.text for n in normalized])
-        logits = _sum_by(
-            batch.rows, batch.values[:, None] * self.weights[batch.columns], len(texts)
-        )
+        contributions = batch.values[:, None] * self.weights[batch.columns]
+        if len(texts) == 1:
+            logits = contributions.sum(axis=0, dtype=np.float64)[None, :]
+        else:
+            logits = _sum_by(batch.rows, contributions, len(texts))
         probabilities = sigmoid(
             self.calibration[0] * (logits + self.intercepts) + self.calibration[1]
         )
