@@ -24,6 +24,11 @@ from .types import Example
 DEFAULTS = {
     "C": 4.0,
     "char_range": (1, 4),
+    # n-grams of the text spelled out in jamo, e.g. (2, 5); None: no such block.
+    # Measured: (2, 5) raises UnSmile valid ROC-AUC by 0.002 (full model) and 0.007
+    # (our corpus alone), but makes one comment's scoring ~0.4 ms slower and training
+    # matrices three times denser, so it is off by default.
+    "jamo_range": None,
     "min_df": 2,
     "folds": 3,
     "seed": 13,
@@ -66,12 +71,13 @@ def train(
     if len({e.toxic for e in examples}) < 2:
         raise ValueError("training needs both toxic and clean examples")
     with progress_bar(progress, total=len(examples), desc="analysing") as bar:
-        featurizer = Featurizer(settings["char_range"], settings["min_df"])
+        featurizer = Featurizer(settings["char_range"], settings["min_df"], settings["jamo_range"])
         analysed = _analyse_in_chunks(featurizer, normalized, bar, report)
     report("vectorizing", 0.0)
     matrix = featurizer.fit(analysed)
     scale = np.ones(matrix.shape[1], dtype=np.float32)
-    scale[featurizer.n_char_features :] = settings["morph_weight"]
+    morph_columns = featurizer.n_char_features + np.arange(len(featurizer.morph_vocab))
+    scale[morph_columns] = settings["morph_weight"]
     matrix.data *= scale[matrix.indices]
     report("vectorizing", 1.0)
     report("fitting", 0.0)
@@ -151,15 +157,16 @@ def deduplicate(
 def _analyse_in_chunks(featurizer: Featurizer, normalized, bar, report, size: int = 2000):
     from .features import Analysed
 
-    chars, morphs = [], []
+    chars, morphs, jamo = [], [], []
     report("analysing", 0.0)
     for i in range(0, len(normalized), size):
         part = featurizer.analyse(normalized[i : i + size])
         chars.extend(part.chars)
         morphs.extend(part.morphs)
+        jamo.extend(part.jamo or ())
         bar.update(len(part.chars))
         report("analysing", len(chars) / len(normalized))
-    return Analysed(chars, morphs)
+    return Analysed(chars, morphs, jamo if featurizer.jamo_range else None)
 
 
 def _labels(examples: list[Example], head: str) -> tuple[np.ndarray, np.ndarray]:
