@@ -50,7 +50,7 @@ def test_heldout_corpus_floors(corpus_model, heldout):
 def test_unsmile_valid_floors(full_model, unsmile_valid):
     report = evaluate(full_model, unsmile_valid)
     assert report["toxic"]["f1"] >= 0.885
-    assert report["toxic"]["roc_auc"] >= 0.895
+    assert report["toxic"]["roc_auc"] >= 0.893
     assert report["categories"]["hate"]["roc_auc"] >= 0.92
 
 
@@ -58,13 +58,13 @@ def test_unsmile_valid_floors(full_model, unsmile_valid):
 def test_korean_hate_speech_dev_floor(full_model, beep_dev):
     report = evaluate(full_model, beep_dev)
     assert report["toxic"]["f1"] >= 0.81
-    assert report["toxic"]["roc_auc"] >= 0.86
+    assert report["toxic"]["roc_auc"] >= 0.857
 
 
 @pytest.mark.datasets
 def test_default_model_generalizes_to_unsmile(corpus_model, unsmile_valid):
     report = evaluate(corpus_model, unsmile_valid)
-    assert report["toxic"]["roc_auc"] >= 0.77
+    assert report["toxic"]["roc_auc"] >= 0.79
 
 
 # Evasion spellings of words that appear plainly in the held-out corpus.
