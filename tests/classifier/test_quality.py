@@ -49,21 +49,22 @@ def test_heldout_corpus_floors(corpus_model, heldout):
 @pytest.mark.datasets
 def test_unsmile_valid_floors(full_model, unsmile_valid):
     report = evaluate(full_model, unsmile_valid)
-    assert report["toxic"]["f1"] >= 0.88
-    assert report["toxic"]["roc_auc"] >= 0.885
-    assert report["categories"]["hate"]["roc_auc"] >= 0.88
+    assert report["toxic"]["f1"] >= 0.885
+    assert report["toxic"]["roc_auc"] >= 0.893
+    assert report["categories"]["hate"]["roc_auc"] >= 0.92
 
 
 @pytest.mark.datasets
 def test_korean_hate_speech_dev_floor(full_model, beep_dev):
     report = evaluate(full_model, beep_dev)
-    assert report["toxic"]["f1"] >= 0.80
+    assert report["toxic"]["f1"] >= 0.81
+    assert report["toxic"]["roc_auc"] >= 0.857
 
 
 @pytest.mark.datasets
 def test_default_model_generalizes_to_unsmile(corpus_model, unsmile_valid):
     report = evaluate(corpus_model, unsmile_valid)
-    assert report["toxic"]["roc_auc"] >= 0.77
+    assert report["toxic"]["roc_auc"] >= 0.79
 
 
 # Evasion spellings of words that appear plainly in the held-out corpus.
