@@ -183,24 +183,22 @@ class Featurizer:
                 columns.append(column + shift)
                 starts.append(start)
                 ends.append(end)
-        distinct = sorted(set(columns))
-        entry_of = {column: entry for entry, column in enumerate(distinct)}
-        entries = np.array([entry_of[c] for c in columns], dtype=np.int64)
-        counts = np.bincount(entries, minlength=len(distinct))
-        columns_of_entries = np.array(distinct, dtype=np.int64)
+        all_columns = np.array(columns, dtype=np.int64)
+        columns_of_entries = np.array(sorted(set(columns)), dtype=np.int64)
+        entries = np.searchsorted(columns_of_entries, all_columns)
+        counts = np.bincount(entries, minlength=len(columns_of_entries))
         values = (1.0 + np.log(counts)) * self._idf[columns_of_entries]
         blocks = (columns_of_entries >= shift).astype(np.int64)
         norms = np.sqrt(np.bincount(blocks, values * values, minlength=2))
         values = (values / norms[blocks]).astype(np.float32)
-        found = len(columns)
         tokens = Occurrences(
-            np.zeros(found, dtype=np.int64),
-            np.array(columns, dtype=np.int64),
+            np.zeros(len(columns), dtype=np.int64),
+            all_columns,
             np.array(starts, dtype=np.int64),
             np.array(ends, dtype=np.int64),
         )
         return BatchFeatures(
-            np.zeros(len(distinct), dtype=np.int64),
+            np.zeros(len(columns_of_entries), dtype=np.int64),
             columns_of_entries,
             values,
             counts,

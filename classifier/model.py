@@ -81,7 +81,8 @@ class Model:
             batch = self.featurizer.transform_one(normalized[0].text)
         else:
             batch = self.featurizer.transform([n.text for n in normalized])
-        contributions = batch.values[:, None] * self.weights[batch.columns]
+        weights = self.weights[batch.columns]  # each entry's row of weights
+        contributions = batch.values[:, None] * weights
         if len(texts) == 1:
             logits = contributions.sum(axis=0, dtype=np.float64)[None, :]
         else:
@@ -93,7 +94,7 @@ class Model:
         if want_spans:
             wanted = (probabilities[:, 0] >= SPAN_MIN_TOXICITY) & (batch.lengths > 0)
             if len(texts) == 1 and wanted[0]:
-                spans = {0: self._spans_of_one(batch, normalized[0])}
+                spans = {0: self._spans_of_one(batch, weights, normalized[0])}
             elif wanted.any():
                 spans = self._spans(batch, wanted, normalized)
         return [
@@ -101,13 +102,16 @@ class Model:
             for row, p in enumerate(probabilities.tolist())
         ]
 
-    def _spans_of_one(self, batch: BatchFeatures, normalized: NormalizedText) -> list[Span]:
-        """``_spans`` for a batch of one text, with the same arithmetic and far fewer steps."""
+    def _spans_of_one(
+        self, batch: BatchFeatures, weights: np.ndarray, normalized: NormalizedText
+    ) -> list[Span]:
+        """``_spans`` for a batch of one text, with the same arithmetic and far fewer steps;
+        ``weights`` holds each entry's row of the model's weights."""
         tokens = batch.tokens
         keep = tokens.ends > tokens.starts
         starts, ends, entries = tokens.starts[keep], tokens.ends[keep], batch.entries[keep]
         density = batch.values[entries] / batch.counts[entries] / (ends - starts)
-        raised = np.rint(density[:, None] * self.weights[batch.columns[entries]] * FIXED_POINT)
+        raised = np.rint(density[:, None] * weights[entries] * FIXED_POINT)
         # Which occurrences cover each place: few enough, for one comment, to multiply out
         # (the products and sums are whole numbers well below 2**53, so exact).
         places = np.arange(len(normalized.text) + 1)[:, None]
