@@ -112,11 +112,12 @@ class Model:
         starts, ends, entries = tokens.starts[keep], tokens.ends[keep], batch.entries[keep]
         density = batch.values[entries] / batch.counts[entries] / (ends - starts)
         raised = np.rint(density[:, None] * weights[entries] * FIXED_POINT)
-        # Which occurrences cover each place: few enough, for one comment, to multiply out
-        # (the products and sums are whole numbers well below 2**53, so exact).
-        places = np.arange(len(normalized.text) + 1)[:, None]
-        covered = (places >= starts) & (places < ends)
-        shares = (covered @ raised).astype(np.int64)
+        # Each occurrence adds its share from its first place and takes it back after its
+        # last (whole numbers well below 2**53, so exact in any order).
+        steps = np.zeros((len(normalized.text) + 1, len(HEADS)))
+        np.add.at(steps, starts, raised)
+        np.subtract.at(steps, ends, raised)
+        shares = np.cumsum(steps.astype(np.int64), axis=0)
         toxic = shares[:, 0].tolist()
         cutoff = max(max(toxic) * SPAN_CUTOFF, 0)
         totals = np.concatenate([np.zeros((1, len(HEADS)), np.int64), np.cumsum(shares, axis=0)])

@@ -48,6 +48,13 @@ def test_a_batch_scores_like_single_comments(corpus_model, heldout):
         _same_score(corpus_model.score([text])[0], score)
 
 
+def test_a_long_comment_scores_alone_as_in_a_batch(corpus_model, heldout):
+    # As long as the API allows (5,000 characters), made of real comments.
+    text = " ".join(e.text for e in heldout)[:5000]
+    batch = corpus_model.score([text, "오늘 경기 진짜 재밌었다"])
+    _same_score(corpus_model.score([text])[0], batch[0])
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(st.sampled_from(list("시발씨병신개새끼기레기ㅅㅂㅋ 1@.!aZ😀")) | st.characters()))
 def test_any_text_scores_alone_as_in_a_batch(corpus_model, text):
