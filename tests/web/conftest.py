@@ -18,6 +18,7 @@ from web.models import Article, Reader
 from web.scoring import model_holder
 
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/comment_mod_test"
+TEST_REDIS_URL = "redis://127.0.0.1:6379/3"
 
 # Enough for the model to tell the two kinds apart; its quality is tested on branch main.
 CLEAN = [
@@ -89,6 +90,23 @@ def postgres_url():
     yield url.render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A client of the loopback Redis (``TEST_REDIS_URL``) that the rate-limit tests
+    share counters through, their keys prefixed per test. Unreachable Redis skips those
+    tests on a laptop and fails them in CI."""
+    redis = pytest.importorskip("redis")
+    server = redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=2)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError as exc:
+        message = f"Redis unreachable at {TEST_REDIS_URL}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

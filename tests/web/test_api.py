@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
@@ -10,6 +9,8 @@ import sqlalchemy as sa
 
 from web.db import db
 from web.models import Article, Comment, Reader, Report, Vote
+
+from .conftest import TEST_REDIS_URL
 
 
 def post(client, key, body, nickname="독자님", **kwargs):
@@ -285,18 +286,11 @@ class TestRateLimits:
         assert_error(post(app.test_client(), article, "셋째"), 429, "too_many_requests")
 
 
-def test_limits_can_live_in_redis(app_factory, article_key="news-r"):
+def test_limits_can_live_in_redis(app_factory, redis_server, article_key="news-r"):
     """REDIS_URL / RATELIMIT_STORAGE_URI moves the counters to Redis, shared by workers."""
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Redis unreachable on 127.0.0.1:6379")
     app = app_factory(
         RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
+        RATELIMIT_STORAGE_URI=TEST_REDIS_URL,
         RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
     )
     with app.app_context():

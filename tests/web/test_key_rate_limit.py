@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 
 from web import key_rate_limit
 
+from .conftest import TEST_REDIS_URL
 from .test_api import assert_error
 from .test_scoring_api import bearer, new_key
-
-REDIS_URL = "redis://127.0.0.1:6379/3"
 
 
 @pytest.fixture
@@ -75,19 +73,12 @@ def test_limits_string_is_parsed_narrowest_first():
     assert [(i.amount, i.GRANULARITY.name) for i in items] == [(10, "second"), (1000, "day")]
 
 
-def test_counts_live_in_redis_when_configured(app_factory):
-    redis = pytest.importorskip("redis")
-    server = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis unreachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
+def test_counts_live_in_redis_when_configured(app_factory, redis_server):
+    server = redis_server
     prefix = f"test-{uuid.uuid4().hex}"
     app = app_factory(
         RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_STORAGE_URI=TEST_REDIS_URL,
         RATELIMIT_KEY_PREFIX=prefix,
         API_KEY_RATE_LIMIT="2 per minute",
     )

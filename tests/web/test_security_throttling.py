@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from web import comment_store
 from web.db import db
 from web.models import Article, Comment, Reader
 
-from .conftest import add_moderator, log_in, make_app
+from .conftest import TEST_REDIS_URL, add_moderator, log_in, make_app
 
 
 @pytest.fixture
@@ -28,7 +27,6 @@ def database_url(tmp_path) -> str:
 
 ROOT = Path(__file__).resolve().parents[2]
 HANGUL = re.compile("[가-힣]")
-REDIS_URL = "redis://127.0.0.1:6379/3"
 
 
 def assert_throttled_json(response):
@@ -140,15 +138,8 @@ def post_from_another_process(config: dict, cookie: str = "") -> tuple[str, str]
     return status, cookie
 
 
-def test_limits_in_redis_are_shared_between_processes(tmp_path, tiny_model):
-    redis = pytest.importorskip("redis")
-    server = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis unreachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
+def test_limits_in_redis_are_shared_between_processes(tmp_path, tiny_model, redis_server):
+    server = redis_server
     database_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     prefix = f"test-{uuid.uuid4().hex}"
     config = {
@@ -156,7 +147,7 @@ def test_limits_in_redis_are_shared_between_processes(tmp_path, tiny_model):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MODEL_PATH": str(tmp_path / "no-model"),
         "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
         "RATELIMIT_KEY_PREFIX": prefix,
         "COMMENT_LIMIT_PER_READER": "1 per 5 minutes",  # however slowly the processes start
     }
