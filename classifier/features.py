@@ -157,12 +157,7 @@ class Featurizer:
         keys = tokens.rows * self.n_features + tokens.columns
         keys, entries, counts = np.unique(keys, return_inverse=True, return_counts=True)
         rows, columns = np.divmod(keys, self.n_features)
-        # Sublinear TF times IDF, each block scaled to unit length.
-        values = (1.0 + np.log(counts)) * self._idf[columns]
-        blocks = 3 * rows + (columns >= self.n_char_features)
-        blocks += columns >= self.n_char_features + len(self.morph_vocab)
-        norms = np.sqrt(np.bincount(blocks, values * values, minlength=3 * len(texts)))
-        values = (values / norms[blocks]).astype(np.float32)
+        values = self._tfidf(rows, columns, counts, len(texts))
         return BatchFeatures(
             rows, columns, values, counts, tokens, entries, joined, lengths, firsts
         )
@@ -187,10 +182,8 @@ class Featurizer:
         columns_of_entries = np.array(sorted(set(columns)), dtype=np.int64)
         entries = np.searchsorted(columns_of_entries, all_columns)
         counts = np.bincount(entries, minlength=len(columns_of_entries))
-        values = (1.0 + np.log(counts)) * self._idf[columns_of_entries]
-        blocks = (columns_of_entries >= shift).astype(np.int64)
-        norms = np.sqrt(np.bincount(blocks, values * values, minlength=2))
-        values = (values / norms[blocks]).astype(np.float32)
+        rows = np.zeros(len(columns_of_entries), dtype=np.int64)
+        values = self._tfidf(rows, columns_of_entries, counts, 1)
         tokens = Occurrences(
             np.zeros(len(columns), dtype=np.int64),
             all_columns,
@@ -198,7 +191,7 @@ class Featurizer:
             np.array(ends, dtype=np.int64),
         )
         return BatchFeatures(
-            np.zeros(len(columns_of_entries), dtype=np.int64),
+            rows,
             columns_of_entries,
             values,
             counts,
@@ -208,6 +201,17 @@ class Featurizer:
             np.array([len(text)], dtype=np.int64),
             np.zeros(1, dtype=np.int64),
         )
+
+    def _tfidf(
+        self, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, texts: int
+    ) -> np.ndarray:
+        """Sublinear TF times IDF of each (text, column) entry, each text's blocks
+        (characters, morphemes, jamo) scaled to unit length."""
+        values = (1.0 + np.log(counts)) * self._idf[columns]
+        blocks = 3 * rows + (columns >= self.n_char_features)
+        blocks += columns >= self.n_char_features + len(self.morph_vocab)
+        norms = np.sqrt(np.bincount(blocks, values * values, minlength=3 * texts))
+        return (values / norms[blocks]).astype(np.float32)
 
     def _known_jamo_ngrams(self, joined: np.ndarray, lengths: np.ndarray) -> Occurrences:
         """The jamo n-grams, with ranges of the characters their jamo were spelled from."""

@@ -144,8 +144,7 @@ class Model:
             )
             if weight >= MIN_SPAN_WEIGHT
         ]
-        found.sort(key=lambda s: -s.weight)
-        return sorted(found[:MAX_SPANS], key=lambda s: s.start)
+        return _strongest(found)
 
     def _spans(
         self, batch: BatchFeatures, wanted: np.ndarray, normalized: list[NormalizedText]
@@ -189,10 +188,13 @@ class Model:
             first = int(firsts[row])
             a, b = normalized[row].original_range(i - first, j - first)
             found.setdefault(row, []).append(Span(a, b, CATEGORIES[category], weight))
-        for row, spans in found.items():
-            spans.sort(key=lambda s: -s.weight)
-            found[row] = sorted(spans[:MAX_SPANS], key=lambda s: s.start)
-        return found
+        return {row: _strongest(spans) for row, spans in found.items()}
+
+
+def _strongest(spans: list[Span]) -> list[Span]:
+    """The ``MAX_SPANS`` heaviest spans, in the order they come in the text."""
+    spans = sorted(spans, key=lambda s: -s.weight)[:MAX_SPANS]
+    return sorted(spans, key=lambda s: s.start)
 
 
 def _sum_by(groups: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
