@@ -5,8 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from . import admin_audit, key_rate_limit
 from .db import db, utcnow
 from .errors import MESSAGES
 from .models import ApiKey
+from .worker_cache import TimedCache, app_cache
 
 KEY_PREFIX = "cm_"
 CACHE_EXTENSION = "comment_mod_api_key_cache"
@@ -30,41 +29,11 @@ class KeyIdentity:
     name: str
 
 
-class KeyCache:
-    """Valid keys seen lately, so that a busy caller costs no database query per request.
-
-    Each worker has its own; a key revoked by another process (the CLI) keeps working
-    here for at most ``API_KEY_CACHE_SECONDS``.
-    """
-
-    def __init__(self):
-        self._entries: dict[str, tuple[KeyIdentity, float]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key_hash: str) -> KeyIdentity | None:
-        """The cached identity, if still fresh."""
-        entry = self._entries.get(key_hash)
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, key_hash: str, identity: KeyIdentity, seconds: float) -> None:
-        """Remember a valid key for ``seconds``."""
-        if seconds > 0:
-            with self._lock:
-                if len(self._entries) > 10_000:  # many keys: start over rather than grow
-                    self._entries.clear()
-                self._entries[key_hash] = (identity, time.monotonic() + seconds)
-
-    def forget(self, key_hash: str) -> None:
-        """Drop a key, e.g. just revoked."""
-        with self._lock:
-            self._entries.pop(key_hash, None)
-
-
-def key_cache() -> KeyCache:
-    """The current app's cache, made on first use."""
-    return current_app.extensions.setdefault(CACHE_EXTENSION, KeyCache())
+def key_cache() -> TimedCache:
+    """Valid keys seen lately, so that a busy caller costs no database query per request;
+    a key revoked by another process (the CLI) keeps working in this worker for at most
+    ``API_KEY_CACHE_SECONDS``."""
+    return app_cache(CACHE_EXTENSION)
 
 
 class ApiError(Exception):

@@ -10,8 +10,6 @@ one worker applies there at once and in the other workers within that time.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -22,10 +20,12 @@ from . import admin_audit
 from .db import db, utcnow
 from .models import SiteSetting
 from .policy import Thresholds
+from .worker_cache import TimedCache, app_cache
 
 MAX_WORDS = 500
 MAX_WORD_LENGTH = 50
 CACHE_EXTENSION = "comment_mod_site_settings"
+CACHED = "current"  # the one entry of that cache
 
 
 class SettingsError(ValueError):
@@ -56,34 +56,9 @@ class SiteSettings:
         return body
 
 
-class SettingsCache:
-    """The settings a worker last read, and until when (monotonic seconds) to trust them."""
-
-    def __init__(self):
-        self._entry: tuple[SiteSettings, float] | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> SiteSettings | None:
-        """The cached settings, if still fresh."""
-        entry = self._entry
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, settings: SiteSettings, seconds: float) -> None:
-        """Trust ``settings`` for ``seconds`` (0: do not cache)."""
-        with self._lock:
-            self._entry = (settings, time.monotonic() + seconds) if seconds > 0 else None
-
-    def forget(self) -> None:
-        """Read the database next time, e.g. after a save."""
-        with self._lock:
-            self._entry = None
-
-
-def settings_cache() -> SettingsCache:
-    """The current app's cache, made on first use."""
-    return current_app.extensions.setdefault(CACHE_EXTENSION, SettingsCache())
+def settings_cache() -> TimedCache:
+    """The settings this worker last read, trusted for ``SITE_SETTINGS_CACHE_SECONDS``."""
+    return app_cache(CACHE_EXTENSION)
 
 
 def read_stored() -> SiteSettings:
@@ -111,10 +86,10 @@ def current(fresh: bool = False) -> SiteSettings:
         g.pop("site_settings", None)
     if "site_settings" not in g:
         cache = settings_cache()
-        settings = None if fresh else cache.get()
+        settings = None if fresh else cache.get(CACHED)
         if settings is None:
             settings = read_stored()
-            cache.put(settings, current_app.config["SITE_SETTINGS_CACHE_SECONDS"])
+            cache.put(CACHED, settings, current_app.config["SITE_SETTINGS_CACHE_SECONDS"])
         g.site_settings = settings
     return g.site_settings
 
@@ -168,5 +143,5 @@ def save(moderator_id: int, form) -> SiteSettings:
         else:
             row.value, row.updated_at, row.updated_by = value, now, moderator_id
     db.session.commit()
-    settings_cache().forget()
+    settings_cache().forget(CACHED)
     return current(fresh=True)
