@@ -22,7 +22,7 @@ from public_data import public_dev, public_train
 
 import classifier
 from classifier.readers import read_examples
-from classifier.tokenizer import shared_kiwi
+from classifier.tokenizer import KIWI_DEFAULT_CUTOFF, analysis_config, shared_kiwi
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -49,24 +49,31 @@ def timed(fn, repeat: int) -> list[float]:
 
 
 def bench_throughput(model, texts: list[str], repeat: int) -> dict:
-    """Comments a second, scored in batches of 1,000, against kiwipiepy alone on the same texts."""
+    """Comments a second, scored in batches of 1,000, against kiwipiepy alone on the same
+    texts: with the settings the model analyses with, and with kiwipiepy's defaults."""
     kiwi = shared_kiwi()
     kiwi.tokenize(texts[:100])
 
-    def tokenize_all():
+    def tokenize_all(config=None):
+        config = config or analysis_config()
         for i in range(0, len(texts), 1000):
-            list(kiwi.tokenize(texts[i : i + 1000]))
+            list(kiwi.tokenize(texts[i : i + 1000], override_config=config))
 
     def score_all(spans=True):
         for i in range(0, len(texts), 1000):
             model.score(texts[i : i + 1000], spans=spans)
 
     kiwi_rate = len(texts) / statistics.median(timed(tokenize_all, repeat))
+    default_config = analysis_config(KIWI_DEFAULT_CUTOFF)
+    kiwi_default_rate = len(texts) / statistics.median(
+        timed(lambda: tokenize_all(default_config), repeat)
+    )
     model_rate = len(texts) / statistics.median(timed(score_all, repeat))
     bare_rate = len(texts) / statistics.median(timed(lambda: score_all(False), repeat))
     return {
         "comments": len(texts),
         "kiwipiepy_per_s": round(kiwi_rate),
+        "kiwipiepy_default_settings_per_s": round(kiwi_default_rate),
         "score_per_s": round(model_rate),
         "ratio": round(model_rate / kiwi_rate, 3),
         "score_without_spans_per_s": round(bare_rate),
@@ -91,7 +98,7 @@ SINGLE = """
 import os, sys, time, statistics, json
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 import classifier
-from classifier.tokenizer import shared_kiwi
+from classifier.tokenizer import KIWI_DEFAULT_CUTOFF, analysis_config, shared_kiwi
 model, texts = classifier.load(sys.argv[1]), json.load(sys.stdin)
 def latencies(fn):
     out = []
@@ -99,18 +106,26 @@ def latencies(fn):
         start = time.perf_counter(); fn(t); out.append(time.perf_counter() - start)
     return sorted(out)
 for t in texts[:200]: model.score([t])
-ours, kiwi = latencies(lambda t: model.score([t])), latencies(shared_kiwi().tokenize)
-print(json.dumps([statistics.median(ours), ours[int(len(ours) * 0.99)], statistics.median(kiwi)]))
+kiwi = shared_kiwi()
+def kiwi_alone(cutoff):
+    config = analysis_config(cutoff)
+    return statistics.median(latencies(lambda t: kiwi.tokenize(t, override_config=config)))
+ours = latencies(lambda t: model.score([t]))
+alone, default = kiwi_alone(model.featurizer.analysis_cutoff), kiwi_alone(KIWI_DEFAULT_CUTOFF)
+print(json.dumps([statistics.median(ours), ours[int(len(ours) * 0.99)], alone, default]))
 """
 
 
 def bench_single(model_path: Path, texts: list[str]) -> dict:
     """Median latency of one comment scored alone, in a child process pinned to one core."""
-    median, p99, kiwi = _child(SINGLE, model_path, texts[:2000], COMMENT_MOD_KIWI_THREADS="1")
+    median, p99, kiwi, default = _child(
+        SINGLE, model_path, texts[:2000], COMMENT_MOD_KIWI_THREADS="1"
+    )
     return {
         "median_ms": round(median * 1e3, 3),
         "p99_ms": round(p99 * 1e3, 3),
         "kiwipiepy_median_ms": round(kiwi * 1e3, 3),
+        "kiwipiepy_default_settings_median_ms": round(default * 1e3, 3),
     }
 
 
@@ -135,8 +150,8 @@ import sys, json, re
 def peak_mb():
     status = open("/proc/self/status").read()
     return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024
-from classifier.tokenizer import shared_kiwi
-list(shared_kiwi().tokenize(json.load(sys.stdin)))
+from classifier.tokenizer import analysis_config, shared_kiwi
+list(shared_kiwi().tokenize(json.load(sys.stdin), override_config=analysis_config()))
 print(json.dumps([peak_mb()]))
 """
 

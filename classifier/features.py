@@ -19,7 +19,7 @@ import numpy as np
 from .jamo import spell_out, spell_out_codepoints
 from .ngram_table import NgramTable, Occurrences
 from .normalize import NormalizedText
-from .tokenizer import Morpheme, morphemes, start_morphemes
+from .tokenizer import CUTOFF, KIWI_DEFAULT_CUTOFF, Morpheme, morphemes, start_morphemes
 
 
 def passthrough(tokens):
@@ -79,6 +79,8 @@ class Featurizer:
     # Models saved before the jamo block was added have none.
     jamo_range: tuple[int, int] | None = None
     jamo_table: NgramTable | None = None
+    # kiwipiepy's cutoff_threshold; models saved before it was recorded used the default.
+    analysis_cutoff: float = KIWI_DEFAULT_CUTOFF
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class Featurizer:
         self.char_range = tuple(char_range)
         self.min_df = min_df
         self.jamo_range = tuple(jamo_range) if jamo_range else None
+        self.analysis_cutoff = CUTOFF
         self.char_table: NgramTable | None = None
         self.morph_vocab: dict[str, int] = {}
         self.jamo_table: NgramTable | None = None
@@ -112,7 +115,7 @@ class Featurizer:
 
     def analyse(self, texts: Sequence[NormalizedText]) -> Analysed:
         """Tokenize a batch; kiwipiepy works in its threads while n-grams are cut here."""
-        pending = start_morphemes([t.text for t in texts])
+        pending = start_morphemes([t.text for t in texts], self.analysis_cutoff)
         low, high = self.char_range
         chars = [char_ngrams(t.text, low, high) for t in texts]
         jamo = None
@@ -145,7 +148,7 @@ class Featurizer:
 
     def transform(self, texts: Sequence[str]) -> BatchFeatures:
         """TF-IDF of normalized texts, as ``TfidfVectorizer.transform`` would make it."""
-        pending = start_morphemes(list(texts))
+        pending = start_morphemes(list(texts), self.analysis_cutoff)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         joined = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         firsts = np.cumsum(lengths) - lengths
@@ -167,7 +170,7 @@ class Featurizer:
         of one would spend most of its time on the fixed cost of array operations."""
         if self.jamo_table is not None:  # the jamo block has no single-text path
             return self.transform([text])
-        pending = start_morphemes([text])
+        pending = start_morphemes([text], self.analysis_cutoff)
         chars = self.char_table.lookup_text(text)
         columns = chars.columns.tolist()
         starts, ends = chars.starts.tolist(), chars.ends.tolist()

@@ -149,3 +149,32 @@ def test_spans_can_be_skipped_without_changing_scores(corpus_model, heldout):
     full, bare = corpus_model.score(texts), corpus_model.score(texts, spans=False)
     assert [s.toxicity for s in full] == [s.toxicity for s in bare]
     assert all(s.spans == [] for s in bare) and any(s.spans for s in full)
+
+
+def test_each_model_analyses_with_the_cutoff_it_was_trained_with(corpus_model, heldout):
+    import copy
+
+    from classifier.normalize import normalize
+    from classifier.tokenizer import CUTOFF, KIWI_DEFAULT_CUTOFF, morphemes
+
+    new = corpus_model.featurizer
+    old = copy.copy(new)  # as unpickled from a model saved before the cutoff was recorded
+    del old.__dict__["analysis_cutoff"]
+    assert (new.analysis_cutoff, old.analysis_cutoff) == (CUTOFF, KIWI_DEFAULT_CUTOFF)
+    texts = [normalize(e.text).text for e in heldout[:300]]
+
+    def expected(text, cutoff):
+        forms = [form for form, _, _ in morphemes([text], cutoff)[0]]
+        return {new.morph_vocab[f] + new.n_char_features for f in forms if f in new.morph_vocab}
+
+    def found(featurizer, batch):
+        return {int(c) for c in batch.columns if c >= featurizer.n_char_features}
+
+    differ = 0
+    for text in texts:
+        for featurizer in (new, old):
+            wanted = expected(text, featurizer.analysis_cutoff)
+            assert found(featurizer, featurizer.transform_one(text)) == wanted
+            assert found(featurizer, featurizer.transform([text, ""])) == wanted
+        differ += expected(text, CUTOFF) != expected(text, KIWI_DEFAULT_CUTOFF)
+    assert differ > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from classifier.tokenizer import morphemes
+from classifier.tokenizer import CUTOFF, KIWI_DEFAULT_CUTOFF, morphemes
 
 
 def test_morphemes_carry_tags_and_ranges():
@@ -15,6 +15,16 @@ def test_morphemes_carry_tags_and_ranges():
     text = "기자가 기사를 썼다"
     for form, start, end in tokens:
         assert 0 <= start < end <= len(text), form
+
+
+def test_the_cutoff_is_the_one_kiwipiepy_analyses_with(heldout):
+    texts = [e.text for e in heldout[:300]]
+    ours, default = morphemes(texts, CUTOFF), morphemes(texts, KIWI_DEFAULT_CUTOFF)
+    differ = sum(a != b for a, b in zip(ours, default, strict=True))
+    assert 0 < differ < len(texts) / 2
+    # One text at a time goes another way into kiwipiepy; it must analyse alike.
+    assert [morphemes([t], CUTOFF)[0] for t in texts[:100]] == ours[:100]
+    assert [morphemes([t], KIWI_DEFAULT_CUTOFF)[0] for t in texts[:100]] == default[:100]
 
 
 def test_a_forked_child_analyses_with_its_own_kiwi():
