@@ -136,10 +136,13 @@ def peak_mb():
     status = open("/proc/self/status").read()
     return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024
 import classifier
-model = classifier.load(sys.argv[1])
+model, texts = classifier.load(sys.argv[1]), json.load(sys.stdin)
 loaded = peak_mb()
-model.score(json.load(sys.stdin))
-print(json.dumps([loaded, peak_mb()]))
+for text in texts:
+    model.score([text])
+one_at_a_time = peak_mb()
+model.score(texts)
+print(json.dumps([loaded, one_at_a_time, peak_mb()]))
 """
 
 
@@ -157,12 +160,14 @@ print(json.dumps([peak_mb()]))
 
 
 def bench_memory(model_path: Path, texts: list[str]) -> dict:
-    """Peak resident memory of a fresh process: model loaded, then 1,000 comments scored;
-    and of a process that only tokenizes the same comments with kiwipiepy."""
-    loaded, scoring = _child(MEMORY, model_path, texts[:1000])
+    """Peak resident memory of a fresh process: model loaded, then 1,000 comments scored
+    one at a time, then the same in one call; and of a process that only tokenizes the
+    same comments with kiwipiepy."""
+    loaded, one_at_a_time, scoring = _child(MEMORY, model_path, texts[:1000])
     (kiwi_alone,) = _child(KIWI_MEMORY, model_path, texts[:1000])
     return {
         "model_loaded_rss_mb": round(loaded, 1),
+        "after_scoring_one_at_a_time_rss_mb": round(one_at_a_time, 1),
         "after_scoring_rss_mb": round(scoring, 1),
         "kiwipiepy_alone_rss_mb": round(kiwi_alone, 1),
     }
