@@ -23,6 +23,7 @@ is raised for the run (API_KEY_RATE_LIMIT), everything else is the default setti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -142,6 +143,35 @@ def server_cpu_seconds(pid: int) -> float | None:
     return total / tick
 
 
+def connections_per_worker(pid: int, port: int) -> list[int] | None:
+    """How many established connections on ``port`` each gunicorn worker holds (Linux).
+
+    Each worker accepts connections for itself, so 16 kept-alive clients can end up
+    split unevenly between two workers; the clients of the busier one then wait longer.
+    """
+    try:
+        established = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                established.add(f"socket:[{fields[9]}]")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, ValueError, IndexError):
+        return None
+    counts = []
+    for child in children:
+        held = 0
+        try:
+            fds = os.listdir(f"/proc/{child}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                held += os.readlink(f"/proc/{child}/fd/{fd}") in established
+        counts.append(held)
+    return sorted(counts)
+
+
 def request_once(conn, method: str, path: str, body: bytes | None, headers: dict) -> float:
     """One request on a kept-alive connection; its latency in seconds."""
     start = time.perf_counter()
@@ -200,6 +230,8 @@ def concurrent_phase(
             pool.submit(client_process, port, kind, key, texts, per_process, seconds)
             for _ in range(CLIENT_PROCESSES)
         ]
+        time.sleep(seconds / 2)
+        split = connections_per_worker(server_pid, port)
         results = [f.result() for f in futures]
         elapsed = time.monotonic() - start
         server_cpu_end = server_cpu_seconds(server_pid)
@@ -212,6 +244,7 @@ def concurrent_phase(
         "p50_ms": round(ms[len(ms) // 2], 2),
         "p99_ms": round(ms[int(len(ms) * 0.99)], 2),
         "client_cpu_ms_per_request": round(client_cpu * 1000 / len(ms), 3),
+        "connections_per_worker": split,
     }
     if server_cpu is not None and server_cpu_end is not None:
         phase["server_cpu_ms_per_request"] = round(
