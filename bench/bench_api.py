@@ -270,6 +270,15 @@ def batch_phase(port: int, key: str, texts: list[str], batches: int) -> dict:
     }
 
 
+def report(results: dict, filename: str) -> None:
+    """Print the results and keep a JSON copy in bench/results/."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / filename).write_text(text + "\n", encoding="utf-8")
+
+
 def main() -> None:
     """Run the three phases and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -307,10 +316,7 @@ def main() -> None:
         "score_ratio_to_ping": round(score["per_second"] / ping["per_second"], 3),
         "score_100_texts": batch,
     }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "api.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report(results, "api.json")
 
 
 if __name__ == "__main__":

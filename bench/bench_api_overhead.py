@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_api import heldout_texts, prepare  # noqa: E402
+from bench_api import heldout_texts, prepare, report  # noqa: E402
 
 
 class AnswerLookup:
@@ -116,10 +116,7 @@ def main() -> None:
         "cpu_us_per_request": medians,
         "score_stub_minus_ping_us": round(medians["score_stub"] - medians["ping"], 1),
     }
-    print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "api_overhead.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    report(results, "api_overhead.json")
 
 
 if __name__ == "__main__":
