@@ -16,7 +16,9 @@ Prints requests per second, p50 and p99 latencies in milliseconds, and the ratio
 score to ping throughput; a JSON copy goes to bench/results/. The clients share the
 machine with the server, so each phase also reports the CPU milliseconds per request
 spent by the server's processes (from /proc, Linux only) and by the clients: these
-vary far less than throughput when other work runs on the machine. The per-key rate limit
+vary far less than throughput when other work runs on the machine. It also reports how
+the 16 connections were split between the two workers halfway through each phase: the
+clients of the worker holding more of them wait longer. The per-key rate limit
 is raised for the run (API_KEY_RATE_LIMIT), everything else is the default setting.
 """
 
@@ -129,13 +131,17 @@ def start_server(
     raise RuntimeError("server did not become healthy within 60 s")
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The gunicorn master's workers (Linux); OSError when /proc cannot tell."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def server_cpu_seconds(pid: int) -> float | None:
     """CPU time (user + system) used so far by the gunicorn master and its workers."""
     tick = os.sysconf("SC_CLK_TCK")
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         total = 0
-        for p in [pid, *map(int, children)]:
+        for p in [pid, *worker_pids(pid)]:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime
     except (OSError, ValueError, IndexError):
@@ -155,7 +161,7 @@ def connections_per_worker(pid: int, port: int) -> list[int] | None:
             fields = line.split()
             if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
                 established.add(f"socket:[{fields[9]}]")
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        children = worker_pids(pid)
     except (OSError, ValueError, IndexError):
         return None
     counts = []
