@@ -129,12 +129,18 @@ def bench_single(model_path: Path, texts: list[str]) -> dict:
     }
 
 
-# VmHWM, not getrusage: Linux carries ru_maxrss over from the parent across exec.
-MEMORY = """
+# The peak resident memory of the child so far. VmHWM, not getrusage: Linux carries
+# ru_maxrss over from the parent across exec.
+PEAK_MB = """
 import sys, json, re
 def peak_mb():
     status = open("/proc/self/status").read()
     return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024
+"""
+
+MEMORY = (
+    PEAK_MB
+    + """
 import classifier
 model, texts = classifier.load(sys.argv[1]), json.load(sys.stdin)
 loaded = peak_mb()
@@ -144,19 +150,19 @@ one_at_a_time = peak_mb()
 model.score(texts)
 print(json.dumps([loaded, one_at_a_time, peak_mb()]))
 """
+)
 
 
 # The same process without our model: kiwipiepy's ``Kiwi``, built as ours is, tokenizing
 # the same comments: the floor that the whole scorer's memory stands on.
-KIWI_MEMORY = """
-import sys, json, re
-def peak_mb():
-    status = open("/proc/self/status").read()
-    return int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024
+KIWI_MEMORY = (
+    PEAK_MB
+    + """
 from classifier.tokenizer import analysis_config, shared_kiwi
 list(shared_kiwi().tokenize(json.load(sys.stdin), override_config=analysis_config()))
 print(json.dumps([peak_mb()]))
 """
+)
 
 
 def bench_memory(model_path: Path, texts: list[str]) -> dict:
