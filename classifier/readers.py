@@ -19,6 +19,11 @@ from .types import Example
 
 log = logging.getLogger(__name__)
 
+# Our own corpus, written by us (training_data/): its examples get the source
+# "corpus:FILE", every other native file "native:FILE", so that training can tell the
+# comments we wrote from real ones (see ``training.DEFAULTS["written_sources"]``).
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "training_data"
+
 FORMATS = ("native", "beep", "unsmile", "kmhas")
 _SUFFIX = {"native": ".jsonl", "beep": ".tsv", "unsmile": ".tsv", "kmhas": ".tsv"}
 
@@ -80,6 +85,8 @@ def _open_lines(file: Path) -> Iterator[tuple[int, str]]:
 
 
 def _native_rows(file: Path) -> Rows:
+    written = file.resolve().is_relative_to(CORPUS_DIR)
+    source = f"{'corpus' if written else 'native'}:{file.stem}"
     for line_no, line in _open_lines(file):
         if not line.strip():
             continue
@@ -88,7 +95,7 @@ def _native_rows(file: Path) -> Rows:
         except ValueError as exc:
             yield line_no, f"not valid JSON ({exc.msg})"
             continue
-        yield line_no, _native_example(row, file.stem)
+        yield line_no, _native_example(row, source)
 
 
 def _native_example(row, source: str) -> Example | str:
@@ -104,7 +111,7 @@ def _native_example(row, source: str) -> Example | str:
     if targets and "hate" not in labels:
         return '"targets" are only for comments labelled "hate"'
     categories = {c: c in labels for c in CATEGORIES}
-    return Example(text, bool(labels), categories, frozenset(targets), f"native:{source}")
+    return Example(text, bool(labels), categories, frozenset(targets), source)
 
 
 def _tsv_rows(file: Path, header: list[str]) -> Iterator[tuple[int, list[str] | str]]:

@@ -41,9 +41,17 @@ DEFAULTS = {
     # The toxic probability is a logistic regression on the held-out decision values
     # of all heads (folded into the toxic head's weights), not on the toxic head's alone.
     "stack_heads": True,
+    # Sources of comments we wrote ourselves. Each head's threshold is chosen on the
+    # held-out folds of the other sources, the real comments the model will be used on,
+    # whenever they are there; our corpus alone chooses it only when it is all there is.
+    # Measured on the full model: our corpus pulled the toxic threshold from 0.33 to
+    # 0.39, where the two public dev sets lose F1 (korean-hate-speech 0.838 -> 0.819).
+    "written_sources": ("corpus",),
 }
 # A head needs this many examples of each class to be learned; else it predicts the prior.
 MIN_CLASS_COUNT = 5
+# Real comments choose the thresholds only when they number at least this many.
+THRESHOLD_MIN_EXAMPLES = 50
 
 
 def train(
@@ -239,11 +247,24 @@ def _fit_head(matrix, y, known, sources, head: str, settings: dict, folds: list)
 
 
 def _held_out_figures(y, probabilities, sources, settings: dict) -> dict:
-    threshold = balanced_f1_threshold(y, probabilities, sources)
+    real = ~np.isin(sources, settings["written_sources"])
+    if not _can_choose_threshold(y[real]):
+        real[:] = True
+    threshold = balanced_f1_threshold(y[real], probabilities[real], sources[real])
     return {
         **binary_metrics(y, probabilities, threshold),
         "hold_threshold": precision_threshold(y, probabilities, settings["hold_precision"]),
     }
+
+
+def _can_choose_threshold(y) -> bool:
+    """Whether these held-out labels are enough to choose a threshold on."""
+    positives = int(y.sum())
+    return (
+        len(y) >= THRESHOLD_MIN_EXAMPLES
+        and positives >= MIN_CLASS_COUNT
+        and len(y) - positives >= MIN_CLASS_COUNT
+    )
 
 
 def _stack_heads(heads: list[dict], toxic: np.ndarray, sources, settings: dict) -> dict:

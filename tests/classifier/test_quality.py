@@ -49,7 +49,7 @@ def test_heldout_corpus_floors(corpus_model, heldout):
 @pytest.mark.datasets
 def test_unsmile_valid_floors(full_model, unsmile_valid):
     report = evaluate(full_model, unsmile_valid)
-    assert report["toxic"]["f1"] >= 0.885
+    assert report["toxic"]["f1"] >= 0.89
     assert report["toxic"]["roc_auc"] >= 0.893
     assert report["categories"]["hate"]["roc_auc"] >= 0.92
 
@@ -57,7 +57,7 @@ def test_unsmile_valid_floors(full_model, unsmile_valid):
 @pytest.mark.datasets
 def test_korean_hate_speech_dev_floor(full_model, beep_dev):
     report = evaluate(full_model, beep_dev)
-    assert report["toxic"]["f1"] >= 0.81
+    assert report["toxic"]["f1"] >= 0.83
     assert report["toxic"]["roc_auc"] >= 0.857
 
 

@@ -116,3 +116,9 @@ def test_our_corpus_reads_cleanly(corpus, heldout):
     assert len(corpus) + len(heldout) >= 2000
     texts = [e.text for e in corpus]
     assert not set(texts) & {e.text for e in heldout}
+
+
+def test_our_written_corpus_is_told_from_other_native_files(corpus, tmp_path):
+    assert {e.source.split(":")[0] for e in corpus} == {"corpus"}
+    f = write(tmp_path / "site.jsonl", '{"text": "좋은 기사네요", "labels": []}\n')
+    assert [e.source for e in read_examples(f)] == ["native:site"]

@@ -1,7 +1,9 @@
 import numpy as np
 
 import classifier
+from classifier.metrics import balanced_f1_threshold
 from classifier.model import HEADS
+from classifier.training import DEFAULTS, _held_out_figures
 
 
 def test_the_stacked_toxic_head_is_the_heads_combined(corpus):
@@ -29,3 +31,42 @@ def test_the_morpheme_weight_scales_only_the_morpheme_columns(corpus):
     assert not np.allclose(plain.weights, scaled.weights)
     share = lambda m: np.abs(m.weights[chars:, 0]).sum() / np.abs(m.weights[:, 0]).sum()  # noqa: E731
     assert share(scaled) < share(plain)
+
+
+def _scored(rng, n, clean_below, toxic_from, slow_share=0.0):
+    """Held-out labels and probabilities: clean ones below ``clean_below``, toxic ones from
+    ``toxic_from`` up, but ``slow_share`` of the toxic ones between the two."""
+    y = rng.random(n) < 0.5
+    toxic = rng.uniform(toxic_from, 1.0, n)
+    if slow_share:
+        slow = rng.random(n) < slow_share
+        toxic[slow] = rng.uniform(clean_below, toxic_from, slow.sum())
+    return y, np.where(y, toxic, rng.uniform(0.0, clean_below, n))
+
+
+def test_the_threshold_is_chosen_on_real_comments_when_there_are_enough():
+    rng = np.random.default_rng(5)
+    written_y, written_p = _scored(rng, 400, clean_below=0.75, toxic_from=0.7)
+    # Real comments: a threshold of 0.3 separates them all, but most toxic ones score
+    # so high that the mean F1 with our corpus's would choose about 0.7.
+    real_y, real_p = _scored(rng, 400, clean_below=0.3, toxic_from=0.75, slow_share=0.15)
+    settings = {**DEFAULTS}
+
+    def threshold(y_parts, p_parts, sources):
+        return _held_out_figures(
+            np.concatenate(y_parts), np.concatenate(p_parts), np.array(sources), settings
+        )["threshold"]
+
+    both = threshold([written_y, real_y], [written_p, real_p], ["corpus"] * 400 + ["beep"] * 400)
+    assert 0.25 <= both <= 0.35
+    assert threshold([written_y], [written_p], ["corpus"] * 400) >= 0.7
+    # A handful of real comments does not decide it: every source does, as before.
+    few = threshold(
+        [written_y, real_y[:30]], [written_p, real_p[:30]], ["corpus"] * 400 + ["beep"] * 30
+    )
+    assert few == balanced_f1_threshold(
+        np.concatenate([written_y, real_y[:30]]),
+        np.concatenate([written_p, real_p[:30]]),
+        np.array(["corpus"] * 400 + ["beep"] * 30),
+    )
+    assert few >= 0.6
