@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Our own corpus, written by us (training_data/): its examples get the source
 # "corpus:FILE", every other native file "native:FILE", so that training can tell the
-# comments we wrote from real ones (see ``training.DEFAULTS["written_sources"]``).
+# comments we wrote from real ones (see ``training.DEFAULTS["unsampled_sources"]``).
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "training_data"
 
 FORMATS = ("native", "beep", "unsmile", "kmhas")

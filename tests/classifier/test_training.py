@@ -60,6 +60,11 @@ def test_the_threshold_is_chosen_on_real_comments_when_there_are_enough():
     both = threshold([written_y, real_y], [written_p, real_p], ["corpus"] * 400 + ["beep"] * 400)
     assert 0.25 <= both <= 0.35
     assert threshold([written_y], [written_p], ["corpus"] * 400) >= 0.7
+    # Comments that moderators picked out are real, but not a sample: they do not decide.
+    picked = threshold(
+        [written_y, real_y], [written_p, real_p], ["corpus"] * 400 + ["moderator"] * 400
+    )
+    assert picked >= 0.6
     # A handful of real comments does not decide it: every source does, as before.
     few = threshold(
         [written_y, real_y[:30]], [written_p, real_p[:30]], ["corpus"] * 400 + ["beep"] * 30
