@@ -59,7 +59,7 @@ def test_the_threshold_is_chosen_on_real_comments_when_there_are_enough():
 
     both = threshold([written_y, real_y], [written_p, real_p], ["corpus"] * 400 + ["beep"] * 400)
     assert 0.25 <= both <= 0.35
-    assert threshold([written_y], [written_p], ["corpus"] * 400) >= 0.7
+    assert threshold([written_y], [written_p], ["corpus"] * 400) >= 0.6
     # Comments that moderators picked out are real, but not a sample: they do not decide.
     picked = threshold(
         [written_y, real_y], [written_p, real_p], ["corpus"] * 400 + ["moderator"] * 400
