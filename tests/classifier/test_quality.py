@@ -64,7 +64,14 @@ def test_korean_hate_speech_dev_floor(full_model, beep_dev):
 @pytest.mark.datasets
 def test_default_model_generalizes_to_unsmile(corpus_model, unsmile_valid):
     report = evaluate(corpus_model, unsmile_valid)
-    assert report["toxic"]["roc_auc"] >= 0.79
+    assert report["toxic"]["roc_auc"] >= 0.81
+
+
+@pytest.mark.datasets
+def test_default_model_generalizes_to_news_comments(corpus_model, beep_dev):
+    """korean-hate-speech is comments under entertainment news, the product's own kind."""
+    report = evaluate(corpus_model, beep_dev)
+    assert report["toxic"]["roc_auc"] >= 0.80
 
 
 # Evasion spellings of words that appear plainly in the held-out corpus.
