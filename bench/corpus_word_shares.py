@@ -13,6 +13,7 @@ they are in real comment sections. Only counts are read from the datasets.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections import Counter
@@ -29,6 +30,11 @@ from classifier.tokenizer import morphemes
 MIN_REAL_COMMENTS = 60
 # Our counts are smoothed towards the corpus rate as if this many more comments held it.
 SMOOTHING = 5
+
+
+def logit(p: float) -> float:
+    """The log-odds of a share strictly between 0 and 1."""
+    return math.log(p / (1 - p))
 
 
 def comments_with(examples: list) -> tuple[Counter, Counter]:
@@ -62,9 +68,10 @@ def main() -> None:
             continue
         held = our_holding[form]
         our_share = (our_toxic[form] + our_rate * SMOOTHING) / (held + SMOOTHING)
-        real_share = real_toxic[form] / count
-        excess = (our_share - our_rate) - (real_share - real_rate)
-        rows.append((excess * count, form, held, our_share, count, real_share))
+        real_share = (real_toxic[form] + real_rate * SMOOTHING) / (count + SMOOTHING)
+        # How much more the word tilts the odds of abuse in ours than in real comments.
+        excess = (logit(our_share) - logit(our_rate)) - (logit(real_share) - logit(real_rate))
+        rows.append((excess * math.sqrt(count), form, held, our_share, count, real_share))
     rows.sort(reverse=True)
     print(f"abusive: ours {our_rate:.0%} of {len(ours):,}; real {real_rate:.0%} of {len(real):,}")
     print(f"{'morpheme':<14} {'ours':>6} {'abusive':>8} {'real':>7} {'toxic':>6}")
