@@ -13,25 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from public_data import public_dev, public_train
+from public_data import datasets_folder, public_dev, public_train_splits
 
 import classifier
 from classifier.evaluation import evaluate
 from classifier.readers import read_examples
-
-
-def public_splits(folder: Path) -> dict[str, list]:
-    """The four labelled splits, by name."""
-    train = public_train(folder)
-    return {
-        "korean-hate-speech train": [e for e in train if e.source.startswith("beep")],
-        "UnSmile train": [e for e in train if e.source.startswith("unsmile")],
-        **public_dev(folder),
-    }
 
 
 def main() -> None:
@@ -39,16 +28,14 @@ def main() -> None:
     parser.add_argument("files", nargs="+", help="corpus files to add, in order (no .jsonl)")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
-    folder = os.environ.get("COMMENT_MOD_DATASETS")
-    if not folder:
-        sys.exit("set COMMENT_MOD_DATASETS to the folder of the public datasets")
+    folder = datasets_folder()
     by_file: dict[str, list] = {}
     for example in read_examples(classifier.DEFAULT_TRAINING_DATA):
         by_file.setdefault(example.source.split(":", 1)[1], []).append(example)
     unknown = [name for name in args.files if name not in by_file]
     if unknown:
         sys.exit(f"no such file in {classifier.DEFAULT_TRAINING_DATA}: {', '.join(unknown)}")
-    tests = public_splits(Path(folder))
+    tests = public_train_splits(folder) | public_dev(folder)
     base = [e for name, rows in by_file.items() if name not in args.files for e in rows]
     results = []
     for step in range(len(args.files) + 1):

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
-from public_data import public_dev, public_train
+from public_data import datasets_folder, public_dev, public_train
 
 import classifier
 from classifier.evaluation import evaluate
@@ -26,10 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
-    folder = os.environ.get("COMMENT_MOD_DATASETS")
-    if not folder:
-        sys.exit("set COMMENT_MOD_DATASETS to the folder of the public datasets")
-    folder = Path(folder)
+    folder = datasets_folder()
     corpus = read_examples(classifier.DEFAULT_TRAINING_DATA)
     tests = {
         "our held-out": read_examples(classifier.DEFAULT_TRAINING_DATA.parent / "heldout"),

@@ -38,7 +38,7 @@ import sys
 import time
 from pathlib import Path
 
-from public_data import public_dev, public_train
+from public_data import datasets_folder, public_dev, public_train
 
 import classifier
 from classifier.comparison import compare
@@ -206,11 +206,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--json", type=Path, default=RESULTS / "bench_retrain.json")
     args = parser.parse_args()
-    folder = os.environ.get("COMMENT_MOD_DATASETS")
-    if not folder:
-        sys.exit("set COMMENT_MOD_DATASETS to the public datasets folder")
+    folder = datasets_folder()
 
-    real, copies, evaluation = load_data(Path(folder), args.size)
+    real, copies, evaluation = load_data(folder, args.size)
     print(
         f"training set: {len(real)} real comments + {len(copies)} edited copies; "
         f"evaluation: {len(evaluation)}",

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import sys
 from collections import Counter
 from pathlib import Path
 
-from public_data import public_train
+from public_data import datasets_folder, public_train
 
 import classifier
 from classifier.normalize import normalize
@@ -28,7 +26,8 @@ from classifier.tokenizer import morphemes
 
 # Morphemes seen in fewer real comments than this are left out (too few to compare).
 MIN_REAL_COMMENTS = 60
-# Our counts are smoothed towards the corpus rate as if this many more comments held it.
+# Each side's counts are smoothed towards its overall rate as if this many more
+# comments held the morpheme.
 SMOOTHING = 5
 
 
@@ -54,10 +53,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--words", nargs="*", default=[], help="also show these morphemes")
     args = parser.parse_args()
-    folder = os.environ.get("COMMENT_MOD_DATASETS")
-    if not folder:
-        sys.exit("set COMMENT_MOD_DATASETS to the folder of the public datasets")
-    ours, real = read_examples(args.corpus), public_train(Path(folder))
+    folder = datasets_folder()
+    ours, real = read_examples(args.corpus), public_train(folder)
     our_rate = sum(e.toxic for e in ours) / len(ours)
     real_rate = sum(e.toxic for e in real) / len(real)
     our_holding, our_toxic = comments_with(ours)
@@ -76,10 +73,9 @@ def main() -> None:
     print(f"abusive: ours {our_rate:.0%} of {len(ours):,}; real {real_rate:.0%} of {len(real):,}")
     print(f"{'morpheme':<14} {'ours':>6} {'abusive':>8} {'real':>7} {'toxic':>6}")
     wanted = set(args.words)
-    for _, form, held, our_share, count, real_share in rows:
-        if args.top > 0 or form in wanted:
+    for rank, (_, form, held, our_share, count, real_share) in enumerate(rows):
+        if rank < args.top or form in wanted:
             print(f"{form:<14} {held:>6,} {our_share:>8.0%} {count:>7,} {real_share:>6.0%}")
-            args.top -= 1
 
 
 if __name__ == "__main__":
