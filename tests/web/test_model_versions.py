@@ -288,6 +288,22 @@ def test_admins_roll_back_from_the_page(versioned_app, tiny_model, flipped_model
     assert "되돌릴 수 없습니다" in refused.get_data(as_text=True)
 
 
+def test_a_finished_run_shows_how_it_ended_not_its_last_stage(versioned_app):
+    with versioned_app.app_context():
+        run = retrain_runs.begin_run("cli:root")
+        run.status, run.stage, run.progress = "promoted", "rescoring", 1.0
+        run.finished_at = utcnow()
+        run.log = "v1: 승격됨 (" + "toxic F1 0.900 -> 0.901, " * 20 + ")"
+        db.session.commit()
+    add_moderator(versioned_app, name="boss", role="admin")
+    client = versioned_app.test_client()
+    log_in(client, "boss")
+    html = client.get("/moderation/models/").get_data(as_text=True)
+    assert "승격됨" in html
+    assert "대기 댓글 다시 채점 중" not in html and "<progress" not in html
+    assert 'class="mq-log"' in html  # the log is kept, in a box that wraps its lines
+
+
 def test_the_rollback_form_needs_its_csrf_token(
     database_url, tmp_path, tiny_model, flipped_model, monkeypatch
 ):
