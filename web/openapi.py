@@ -180,7 +180,9 @@ def _scoring_paths() -> dict:
                 "summary": "Score one text or up to 100",
                 "description": (
                     "One result per text, in order. `decision` applies the site's "
-                    "HOLD_THRESHOLD and REVIEW_THRESHOLD. A text over the length limit is "
+                    "current settings as a posted comment gets them: the hold and review "
+                    "thresholds, the words that always hold a comment, and the words "
+                    "never counted (blanked before scoring). A text over the length limit is "
                     "413 `text_too_long`; more texts than allowed is 422 `too_many_texts`."
                 ),
                 "security": KEYED,

@@ -87,21 +87,31 @@ def texts_from(data: dict) -> list[str]:
     return [check_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
 
 
-def result_json(score, thresholds: Thresholds) -> dict:
+def result_json(score, thresholds: Thresholds, held_for_words: bool = False) -> dict:
     """One text's answer: the model's scores and the site's decision."""
     status, _ = decide(score.toxicity, thresholds)
-    decision = DECISIONS.get(status, "publish")
+    decision = "hold" if held_for_words else DECISIONS.get(status, "publish")
     return {**score.to_dict(), "flagged": decision != "publish", "decision": decision}
 
 
 @bp.post("/score")
 @require_api_key
 def score():
-    """Score {"text"} or {"texts": [...]}: one result per text, in order."""
+    """Score {"text"} or {"texts": [...]}: one result per text, in order.
+
+    The site's settings apply as they do to a posted comment: never-counted words are
+    blanked before scoring, and a hold word makes the decision "hold".
+    """
     texts = texts_from(json_object())
-    scores, version = model_holder().score_many(texts)
-    thresholds = site_settings.current().thresholds  # as an admin last set them
-    return {"model_version": version, "results": [result_json(s, thresholds) for s in scores]}
+    settings = site_settings.current()  # as an admin last set them
+    scores, version = model_holder().score_many([settings.mask_allowed(t) for t in texts])
+    return {
+        "model_version": version,
+        "results": [
+            result_json(s, settings.thresholds, settings.holds_for_words(t))
+            for s, t in zip(scores, texts, strict=True)
+        ],
+    }
 
 
 def labels_from(data: dict) -> list[str]:

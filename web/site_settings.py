@@ -42,8 +42,12 @@ class SiteSettings:
     allow_words: tuple[str, ...] = field(default_factory=tuple)
 
     def holds_for_words(self, body: str) -> bool:
-        """Whether the body contains a word that always holds a comment."""
-        folded = body.casefold()
+        """Whether the body contains a word that always holds a comment.
+
+        A hold word matches inside longer words (시발 holds 시발놈), except inside a
+        never-counted word: with 시발점 on that list, 시발 no longer holds 시발점.
+        """
+        folded = self.mask_allowed(body).casefold()
         return any(word.casefold() in folded for word in self.hold_words)
 
     def mask_allowed(self, body: str) -> str:

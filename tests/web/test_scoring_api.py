@@ -92,6 +92,27 @@ def test_decision_follows_thresholds_an_admin_saved(app_factory):
     assert response.get_json()["results"][0]["decision"] == "hold"
 
 
+def test_the_site_word_lists_apply_to_api_decisions(app_factory, tiny_model):
+    from web import site_settings
+
+    app = app_factory(REVIEW_THRESHOLD=1.0, HOLD_THRESHOLD=1.0)
+    admin = add_moderator(app, name="admin", role="admin")
+    allowed = f"{TOXIC[0]}\n시발점"
+    with app.test_request_context():
+        settings = {"hold_threshold": "1", "review_threshold": "1"}
+        site_settings.save(admin, {**settings, "hold_words": "시발", "allow_words": allowed})
+        db.session.commit()
+    texts = ["시발 진짜", "시발점부터 다시", CLEAN[0], f"{TOXIC[0]} 하하"]
+    response = app.test_client().post(
+        "/api/v1/score", json={"texts": texts}, headers=bearer(new_key(app))
+    )
+    results = response.get_json()["results"]
+    assert [r["decision"] for r in results] == ["hold", "publish", "publish", "publish"]
+    # A never-counted word is blanked before scoring, as for a posted comment.
+    blanked = " " * len(TOXIC[0]) + " 하하"
+    assert results[3]["toxicity"] == tiny_model.score([blanked])[0].to_dict()["toxicity"]
+
+
 def test_score_accepts_100_texts(client, key):
     response = client.post(
         "/api/v1/score", json={"texts": CLEAN * 8 + TOXIC[:4]}, headers=bearer(key)

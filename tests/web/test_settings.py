@@ -85,6 +85,20 @@ def test_word_lists(app, admin):
     assert status == "published"
 
 
+def test_a_hold_word_is_not_found_inside_a_never_counted_word(app, admin):
+    admin.post(
+        "/moderation/settings/",
+        data={**SETTINGS, "hold_words": "시발", "allow_words": "시발점\n시발역"},
+    )
+    with app.app_context():
+        settings = site_settings.current()
+        assert settings.holds_for_words("이게 시발놈들아")
+        assert settings.holds_for_words("시발점에서 시발 소리 하네")
+        assert not settings.holds_for_words("모든 일의 시발점은 거기")
+        assert not settings.holds_for_words("시발역에서 출발")
+    assert post(app, "이번 정책은 시발점부터 잘못됐다")[1] != "word_list"
+
+
 def test_too_many_words_refused(app, admin):
     words = "\n".join(f"단어{i}" for i in range(501))
     response = admin.post("/moderation/settings/", data={**SETTINGS, "hold_words": words})
