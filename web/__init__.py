@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         demo,
         errors,
         i18n,
+        ids,
         models_page,
         moderation,
         scoring,
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Thresholds.from_config(app.config)  # refuse to start with thresholds out of order
 
     i18n.init_app(app)
+    ids.init_app(app)  # before the blueprints whose routes use <id:...>
     db.init_app(app)
     scoring.init_app(app)
     security.init_app(app)

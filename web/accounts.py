@@ -64,7 +64,7 @@ def create():
     return redirect(url_for("accounts.index"), code=303)
 
 
-@bp.post("/<int:moderator_id>")
+@bp.post("/<id:moderator_id>")
 def update(moderator_id: int):
     """Change an account's role, activity or password; an admin cannot lock themself out."""
     moderator = db.session.get(Moderator, moderator_id)

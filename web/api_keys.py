@@ -14,6 +14,7 @@ from flask_babel import gettext
 from . import admin_audit, key_rate_limit
 from .db import db, utcnow
 from .errors import MESSAGES
+from .ids import parse_row_id
 from .models import ApiKey
 from .worker_cache import TimedCache, app_cache
 
@@ -78,8 +79,9 @@ def list_api_keys() -> list[ApiKey]:
 def find_api_key(name_or_id: str) -> ApiKey | None:
     """A key by its name, or by its id when no key has that name."""
     record = db.session.scalar(sa.select(ApiKey).where(ApiKey.name == name_or_id))
-    if record is None and name_or_id.isdigit():
-        record = db.session.get(ApiKey, int(name_or_id))
+    key_id = parse_row_id(name_or_id)
+    if record is None and key_id is not None:
+        record = db.session.get(ApiKey, key_id)
     return record
 
 

@@ -51,7 +51,7 @@ def create():
     return redirect(url_for("api_keys_page.index"), code=303)
 
 
-@bp.post("/<int:key_id>/revoke")
+@bp.post("/<id:key_id>/revoke")
 def revoke(key_id: int):
     """Revoke a key once the admin has ticked the confirmation."""
     record = db.session.get(ApiKey, key_id)

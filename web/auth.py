@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import moderator_session, security
 from .db import db, utcnow
 from .errors import MESSAGES, error_response, wants_json
+from .ids import parse_row_id
 from .models import Moderator
 
 bp = Blueprint("auth", __name__, url_prefix="/moderation")
@@ -44,10 +45,8 @@ def load_moderator(moderator_id: str) -> Moderator | None:
     """The logged-in moderator for Flask-Login, if still active and within the time limits."""
     if not moderator_session.still_valid():
         return None
-    try:
-        moderator = db.session.get(Moderator, int(moderator_id))
-    except ValueError:
-        return None
+    row_id = parse_row_id(moderator_id)
+    moderator = db.session.get(Moderator, row_id) if row_id else None
     return moderator if moderator is not None and moderator.active else None
 
 

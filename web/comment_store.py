@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import pagination, site_settings
 from .db import db, lock_comment_row, utcnow
+from .ids import is_row_id
 from .models import (
     HOLD_MODEL_ERROR,
     HOLD_PREMODERATION,
@@ -69,14 +70,9 @@ def find_article(key: str) -> Article:
     return article
 
 
-# Ids are 32-bit integers on PostgreSQL: a larger one names no comment (and would
-# make the query itself fail).
-MAX_ROW_ID = 2**31 - 1
-
-
 def check_comment_id(comment_id: int) -> None:
     """CommentError 404 for an id no comment can have."""
-    if not 0 < comment_id <= MAX_ROW_ID:
+    if not is_row_id(comment_id):
         raise CommentError(404, "unknown_comment", _("존재하지 않거나 삭제된 댓글입니다."))
 
 

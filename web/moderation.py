@@ -26,6 +26,7 @@ from . import moderation_queue as mq
 from . import moderation_service as service
 from .auth import login_manager
 from .db import db, utcnow
+from .ids import parse_row_id
 from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -144,8 +145,15 @@ def refused(exc: service.ModerationError):
 
 
 def _comment_ids() -> list[int]:
-    """The comment ids a form names, ignoring anything that is not a number."""
-    return [int(v) for v in request.form.getlist("comment_id") if v.isdigit()]
+    """The comment ids a form names, ignoring anything that is not a number.
+
+    Raises ModerationError 404 for a number no comment can have (0, or beyond the id column).
+    """
+    values = [v for v in request.form.getlist("comment_id") if v.isascii() and v.isdigit()]
+    ids = [parse_row_id(v) for v in values]
+    if None in ids:
+        raise service.ModerationError(_("존재하지 않는 댓글입니다."), 404)
+    return ids
 
 
 @bp.post("/decide")
@@ -182,24 +190,24 @@ def undo():
     return redirect(_back(), code=303)
 
 
-@bp.post("/authors/<int:reader_id>/ban")
+@bp.post("/authors/<id:reader_id>/ban")
 def ban(reader_id: int):
     """Ban an author for a period or for good."""
     period = request.form.get("period", "forever")
     until = None if period not in ("1", "7", "30") else utcnow() + timedelta(days=int(period))
-    comment_id = request.form.get("comment_id", "")
+    comment_ids = _comment_ids()  # the comment the ban was decided on, if any
     service.ban(
         current_user,
         reader_id,
         until,
         note=request.form.get("note", ""),
-        comment_id=int(comment_id) if comment_id.isdigit() else None,
+        comment_id=comment_ids[0] if comment_ids else None,
     )
     flash(_("작성자를 정지했습니다 (%(period)s).", period=BAN_PERIODS.get(period, _("영구"))))
     return redirect(_back(), code=303)
 
 
-@bp.post("/authors/<int:reader_id>/unban")
+@bp.post("/authors/<id:reader_id>/unban")
 def unban(reader_id: int):
     """Lift an author's ban."""
     service.unban(current_user, reader_id)
@@ -207,7 +215,7 @@ def unban(reader_id: int):
     return redirect(_back(), code=303)
 
 
-@bp.post("/authors/<int:reader_id>/reject-all")
+@bp.post("/authors/<id:reader_id>/reject-all")
 def reject_all(reader_id: int):
     """Reject every comment of an author."""
     count = service.reject_all_by_author(current_user, reader_id, request.form.get("reason", ""))
@@ -221,7 +229,7 @@ def reject_all(reader_id: int):
     return redirect(_back(), code=303)
 
 
-@bp.get("/authors/<int:reader_id>")
+@bp.get("/authors/<id:reader_id>")
 def author(reader_id: int):
     """An author's comments, newest first (the 전체 queue filtered by author)."""
     return redirect(url_for("moderation.queue", name="all", author_id=reader_id))

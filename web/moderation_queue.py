@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from . import pagination
 from .db import db
+from .ids import parse_row_id
 from .models import (
     BAN,
     FLAGGED,
@@ -56,7 +57,7 @@ class Filters:
         values = {name: (args.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__}
         if values["status"] not in STATUSES:
             values["status"] = ""
-        if not values["author_id"].isdigit():
+        if not (values["author_id"].isascii() and values["author_id"].isdigit()):
             values["author_id"] = ""
         for name in ("date_from", "date_to"):
             if _parse_date(values[name]) is None:
@@ -153,7 +154,9 @@ def _filtered(query, filters: Filters, category_threshold: float):
     if filters.author:
         query = query.where(Comment.nickname == filters.author)
     if filters.author_id:
-        query = query.where(Comment.author_id == int(filters.author_id))
+        # An id no reader can have matches no comment (rather than failing the query).
+        author_id = parse_row_id(filters.author_id)
+        query = query.where(Comment.author_id == author_id if author_id else sa.false())
     if filters.text:
         query = query.where(Comment.body.contains(filters.text, autoescape=True))
     if filters.category:

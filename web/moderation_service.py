@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from .comment_store import set_status
 from .db import db, utcnow
+from .ids import is_row_id
 from .models import (
     APPROVE,
     BAN,
@@ -70,6 +71,8 @@ def _comments(ids) -> list[Comment]:
     ids = sorted({int(i) for i in ids})
     if not ids:
         raise ModerationError(_("선택한 댓글이 없습니다."))
+    if not all(is_row_id(i) for i in ids):
+        raise ModerationError(_("존재하지 않는 댓글입니다."), 404)
     query = sa.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
@@ -107,7 +110,11 @@ def reject(moderator: Moderator, comment_ids, reason: str, batch: str | None = N
 
 
 def reject_all_by_author(moderator: Moderator, reader_id: int, reason: str) -> int:
-    """Reject every comment of an author that is not rejected yet; returns how many."""
+    """Reject every comment of an author that is not rejected yet; returns how many.
+
+    Raises ModerationError 404 if there is no such author.
+    """
+    _reader(reader_id)
     ids = list(
         db.session.scalars(
             sa.select(Comment.id).where(Comment.author_id == reader_id, Comment.status != REJECTED)
@@ -120,7 +127,7 @@ def reject_all_by_author(moderator: Moderator, reader_id: int, reason: str) -> i
 
 def _reader(reader_id: int) -> Reader:
     """The author, or ModerationError 404."""
-    reader = db.session.get(Reader, reader_id)
+    reader = db.session.get(Reader, reader_id) if is_row_id(reader_id) else None
     if reader is None:
         raise ModerationError(_("존재하지 않는 작성자입니다."), 404)
     return reader
@@ -138,9 +145,14 @@ def ban(
     note: str = "",
     comment_id: int | None = None,
 ) -> str:
-    """Stop an author from commenting until a time, or for good with ``until`` None."""
+    """Stop an author from commenting until a time, or for good with ``until`` None.
+
+    ``comment_id`` is the comment the ban was decided on; ModerationError 404 if it is gone.
+    """
     if until is not None and until <= utcnow():
         raise ModerationError(_("정지 종료 시각은 지금보다 뒤여야 합니다."))
+    if comment_id is not None:
+        _comments([comment_id])
     return _set_ban(
         moderator,
         reader_id,

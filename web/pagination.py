@@ -13,6 +13,8 @@ import binascii
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from .ids import MAX_INTEGER
+
 SORTS = ("newest", "upvotes", "downvotes")
 DEFAULT_SORT = "newest"
 
@@ -35,7 +37,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[int, int]:
         value, comment_id = int(value), int(comment_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadCursor(cursor) from None
-    if name != sort or value < 0 or comment_id < 0:
+    # Beyond the columns' range is no cursor of ours, and the query would fail on it.
+    if name != sort or not (0 <= value <= MAX_INTEGER and 0 <= comment_id <= MAX_INTEGER):
         raise BadCursor(cursor)
     return value, comment_id
 

@@ -11,9 +11,9 @@ from classifier.labels import CATEGORIES
 
 from . import key_rate_limit, security, site_settings
 from .api_keys import ApiError, authenticated_key, require_api_key
-from .comment_store import MAX_ROW_ID
 from .db import db
 from .errors import error_response, request_json
+from .ids import is_row_id
 from .models import FLAGGED, PENDING, Comment, FeedbackLabel
 from .policy import Thresholds, decide
 from .scoring import ModelUnavailable, artifact_problem, model_holder
@@ -148,7 +148,7 @@ def feedback_target(data: dict) -> tuple[str, int | None]:
     if not isinstance(comment_id, int) or isinstance(comment_id, bool):
         raise ApiError(422, "invalid_type", _("comment_id는 정수여야 합니다."))
     body = None
-    if 0 < comment_id <= MAX_ROW_ID:
+    if is_row_id(comment_id):
         body = db.session.scalar(sa.select(Comment.body).where(Comment.id == comment_id))
     if body is None:
         raise ApiError(404, "comment_not_found", _("댓글 %(id)s이(가) 없습니다.", id=comment_id))

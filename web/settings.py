@@ -55,7 +55,7 @@ def save():
     return redirect(url_for("settings.index"), code=303)
 
 
-@bp.post("/articles/<int:article_id>")
+@bp.post("/articles/<id:article_id>")
 def article(article_id: int):
     """Open or close an article's comments, or turn its pre-moderation on or off."""
     target = db.session.get(Article, article_id)

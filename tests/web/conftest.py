@@ -19,6 +19,8 @@ from web.scoring import model_holder
 
 DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/comment_mod_test"
 TEST_REDIS_URL = "redis://127.0.0.1:6379/3"
+# Ids no row can have: one past PostgreSQL's INTEGER, and QA's, past SQLite's 64 bits.
+HUGE_IDS = (2**31, 99999999999999999999)
 
 # Enough for the model to tell the two kinds apart; its quality is tested on branch main.
 CLEAN = [

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from web.db import db
 from web.models import Article, Comment, Reader, Report, Vote
+from web.pagination import encode_cursor
 
-from .conftest import TEST_REDIS_URL
+from .conftest import HUGE_IDS, TEST_REDIS_URL
 
 
 def post(client, key, body, nickname="독자님", **kwargs):
@@ -208,6 +209,12 @@ def test_sort_and_cursor_validation(client, article):
     url = f"/api/v1/articles/{article}/comments"
     assert_error(client.get(url + "?sort=random"), 400, "invalid_sort")
     assert_error(client.get(url + "?cursor=!!!"), 400, "invalid_cursor")
+    # A cursor naming an id beyond the column is not one of ours (the query would fail).
+    for sort in ("newest", "upvotes"):
+        for huge in HUGE_IDS:
+            cursor = encode_cursor(sort, 0, huge)
+            response = client.get(f"{url}?sort={sort}&cursor={cursor}")
+            assert_error(response, 400, "invalid_cursor")
 
 
 def test_html_in_a_comment_comes_back_as_text(client, article):

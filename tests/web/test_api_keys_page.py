@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from web.db import db
 from web.models import AdminEvent, ApiKey, Moderator
 
-from .conftest import MODERATOR_PASSWORD, add_moderator
+from .conftest import HUGE_IDS, MODERATOR_PASSWORD, add_moderator
 from .test_accounts import admin_client
 
 
@@ -93,6 +93,14 @@ def test_revoke_needs_confirmation_and_stops_the_key(app):
     assert missing.status_code == 303
     log = client.get("/moderation/audit/admin?action=api_key_revoked").text
     assert log.count('class="mq-admin-event"') == 1 and "boss" in log
+
+
+def test_a_key_named_by_a_number_beyond_the_id_column(app):
+    client = admin_client(app)
+    for name in map(str, HUGE_IDS):
+        page = client.post("/moderation/api-keys/", data={"name": name})
+        assert page.status_code == 200 and "한 번만 보입니다" in page.text
+        assert key_named(app, name) is not None
 
 
 def test_forms_need_the_csrf_token(app_factory):

@@ -144,6 +144,8 @@ def test_api_key_commands(env):
     assert "news-site" in listing and "active" in listing and key not in listing
 
     assert runner.invoke(cli.main, ["api-keys", "revoke", "nope"]).exit_code == 1
+    result = runner.invoke(cli.main, ["api-keys", "revoke", "99999999999999999999"])
+    assert result.exit_code == 1 and "no API key" in result.output
     result = runner.invoke(cli.main, ["api-keys", "revoke", str(record.id)])
     assert result.exit_code == 0 and "Revoked" in result.output
     assert "already" in runner.invoke(cli.main, ["api-keys", "revoke", "news-site"]).output

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from web import comment_store
 from web.db import db
 from web.models import Article, Comment, Decision, Reader
 
-from .conftest import add_moderator, add_reader, log_in
+from .conftest import HUGE_IDS, add_moderator, add_reader, log_in
 
 
 def setup(app_factory):
@@ -120,6 +121,44 @@ def test_author_actions(app_factory):
     response = client.get(f"/moderation/authors/{author}")
     assert response.location == f"/moderation/queue/all?author_id={author}"
     assert client.get(response.location).text.count('class="mq-card ') == 1
+
+
+def flashed(client, response) -> str:
+    """The page a form's answer leads back to, with its notice."""
+    assert response.status_code == 303
+    return client.get(response.location).text
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_forms_naming_ids_beyond_the_column_say_not_found(app_factory, huge):
+    app, client = setup(app_factory)
+    held = post(app, "꺼져 병신아", "악플러")
+    with app.app_context():
+        author = db.session.get(Comment, held).author_id
+    for ids in ([huge], [held, huge]):
+        response = client.post("/moderation/decide", data={"comment_id": ids, "action": "approve"})
+        assert "존재하지 않는 댓글입니다." in flashed(client, response)
+    for comment_id in (huge, 99999):
+        response = client.post(
+            f"/moderation/authors/{author}/ban",
+            data={"period": "forever", "comment_id": comment_id},
+        )
+        assert "존재하지 않는 댓글입니다." in flashed(client, response)
+    assert status(app, held) == "pending"
+    with app.app_context():
+        assert not db.session.get(Reader, author).is_banned()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 0
+    # An author no reader can be has no comments (the filter is not dropped).
+    page = client.get(f"/moderation/queue/all?author_id={huge}")
+    assert page.status_code == 200 and 'class="mq-card ' not in page.text
+    assert client.get("/moderation/queue/all").text.count('class="mq-card ') == 1
+
+
+def test_reject_all_of_an_unknown_author_says_so(app_factory):
+    app, client = setup(app_factory)
+    response = client.post("/moderation/authors/99999/reject-all", data={"reason": "spam"})
+    page = flashed(client, response)
+    assert "존재하지 않는 작성자입니다." in page and "0개를 거절했습니다" not in page
 
 
 def test_audit_log_and_its_filters(app_factory):

@@ -13,7 +13,7 @@ from web import moderation_service as service
 from web.db import db, utcnow
 from web.models import Article, Comment, Decision, Moderator, Reader, Report
 
-from .conftest import add_moderator, add_reader
+from .conftest import HUGE_IDS, add_moderator, add_reader
 
 
 @pytest.fixture
@@ -134,6 +134,24 @@ def test_reject_all_by_author(held_app):
         assert service.reject_all_by_author(moderator(), reader_id, "spam") == 3
     assert {state(held_app, i)[0] for i in ids} == {"rejected"}
     assert state(held_app, bystander) == ("published", 1)
+
+
+def test_unknown_author_or_ids_beyond_the_column(held_app):
+    comment_id = post(held_app, "꺼져 병신아")
+    with held_app.app_context():
+        for action in (
+            lambda: service.reject_all_by_author(moderator(), 99999, "spam"),
+            lambda: service.reject_all_by_author(moderator(), HUGE_IDS[1], "spam"),
+            lambda: service.ban(moderator(), HUGE_IDS[0]),
+            lambda: service.unban(moderator(), HUGE_IDS[1]),
+            lambda: service.approve(moderator(), [comment_id, HUGE_IDS[1]]),
+            lambda: service.reject(moderator(), [HUGE_IDS[0]], "spam"),
+        ):
+            with pytest.raises(service.ModerationError) as caught:
+                action()
+            assert caught.value.status == 404
+            db.session.rollback()
+    assert state(held_app, comment_id) == ("pending", 0)
 
 
 def test_ban_for_a_period_and_for_good_then_unban(held_app):

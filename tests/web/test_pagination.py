@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from web.ids import MAX_INTEGER
 from web.pagination import BadCursor, decode_cursor, encode_cursor
 
 
@@ -17,3 +18,10 @@ def test_round_trip():
 def test_bad_cursors(cursor):
     with pytest.raises(BadCursor):
         decode_cursor(cursor, "upvotes")
+
+
+def test_values_beyond_the_columns_are_no_cursor_of_ours():
+    assert decode_cursor(encode_cursor("upvotes", MAX_INTEGER, MAX_INTEGER), "upvotes")
+    for value, comment_id in ((0, MAX_INTEGER + 1), (MAX_INTEGER + 1, 1), (0, 10**20)):
+        with pytest.raises(BadCursor):
+            decode_cursor(encode_cursor("upvotes", value, comment_id), "upvotes")

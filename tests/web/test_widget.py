@@ -10,7 +10,10 @@ import sqlalchemy as sa
 
 from web.db import db
 from web.models import Article, Comment
+from web.pagination import encode_cursor
 from web.widget import relative_time
+
+from .conftest import HUGE_IDS
 
 
 def api_post(client, key, body, nickname="독자님"):
@@ -78,9 +81,10 @@ def test_more_link_carries_the_cursor(app, client, article):
 
 def test_bad_cursor_in_page_url_falls_back_to_first_page(client, article):
     api_post(client, article, "댓글")
-    response = client.get(f"/articles/{article}/comments?cursor=garbage")
-    assert response.status_code == 200
-    assert "댓글" in response.get_data(as_text=True)
+    for cursor in ("garbage", encode_cursor("newest", 0, HUGE_IDS[1])):
+        response = client.get(f"/articles/{article}/comments?cursor={cursor}")
+        assert response.status_code == 200
+        assert "댓글" in response.get_data(as_text=True)
 
 
 def test_pending_comment_shown_to_author_only(app_factory):
