@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -93,6 +94,19 @@ def test_revoke_needs_confirmation_and_stops_the_key(app):
     assert missing.status_code == 303
     log = client.get("/moderation/audit/admin?action=api_key_revoked").text
     assert log.count('class="mq-admin-event"') == 1 and "boss" in log
+
+
+def test_times_are_shown_in_the_display_zone(app):
+    client = admin_client(app)
+    client.post("/moderation/api-keys/", data={"name": "partner"})
+    with app.app_context():
+        key = db.session.scalar(sa.select(ApiKey))
+        key.created_at = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)  # 01:30 on the 21st in Seoul
+        key.revoked_at = datetime(2026, 12, 8, 1, 12, tzinfo=UTC)
+        db.session.commit()
+    page = client.get("/moderation/api-keys/").text
+    assert '<time datetime="2026-11-20T16:30:00+00:00">2026.11.21. 오전 1:30</time>' in page
+    assert "폐기됨 (2026.12.08. 오전 10:12)" in page
 
 
 def test_forms_need_the_csrf_token(app_factory):
