@@ -6,6 +6,9 @@ import os
 import secrets
 import time
 
+# Where the newsrooms this is made for are; DISPLAY_TIMEZONE sets another.
+DEFAULT_DISPLAY_TIMEZONE = "Asia/Seoul"
+
 
 def _env(name: str, default: str) -> str:
     """The variable's value, or the default when unset or blank."""
@@ -129,6 +132,9 @@ class Config:
         # Interface language when the reader chose none and the browser asks for none we
         # have: ko or en.
         self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "ko")
+        # The IANA time zone every time and date is shown in, and in which the date
+        # filters' days begin and end (times are stored in UTC whatever this is).
+        self.DISPLAY_TIMEZONE = _env("DISPLAY_TIMEZONE", DEFAULT_DISPLAY_TIMEZONE)
         self.PROXY_COUNT = int(_env_float("PROXY_COUNT", 0))
         # Retraining (comment-mod retrain). How often (seconds) each worker asks the
         # database whether another model version was promoted.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 
+from . import i18n
 from .db import db, utcnow
 from .models import APPROVE, PENDING, REJECT, REJECT_REASONS, Comment, Decision
 from .moderation import require_login
@@ -31,15 +32,22 @@ SVG_HEADERS = {
 
 
 def comments_per_day() -> list[tuple[str, int]]:
-    """Comments posted on each of the last DAYS days (UTC), oldest first."""
-    since = (utcnow() - timedelta(days=DAYS - 1)).replace(hour=0, minute=0, second=0)
-    day = sa.func.date(Comment.created_at)
-    rows = db.session.execute(
-        sa.select(day, sa.func.count()).where(Comment.created_at >= since).group_by(day)
+    """Comments posted on each of the last DAYS days of DISPLAY_TIMEZONE, oldest first."""
+    today = i18n.local_time(utcnow()).date()
+    days = [today - timedelta(days=DAYS - 1 - i) for i in range(DAYS + 1)]
+    # Each day's first moment in that zone: the database compares them with UTC times.
+    starts = [datetime.combine(day, time(), i18n.display_zone()) for day in days]
+    index = sa.case(
+        *((Comment.created_at < start, i) for i, start in enumerate(starts[1:])), else_=DAYS
     )
-    counts = {str(d)[:10]: n for d, n in rows}
-    days = [(since + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
-    return [(d, counts.get(d, 0)) for d in days]
+    posted = (
+        sa.select(index.label("day"))
+        .where(Comment.created_at >= starts[0], Comment.created_at < starts[-1])
+        .subquery()
+    )
+    rows = db.session.execute(sa.select(posted.c.day, sa.func.count()).group_by(posted.c.day))
+    counts = dict(rows.all())
+    return [(day.isoformat(), counts.get(i, 0)) for i, day in enumerate(days[:DAYS])]
 
 
 def status_shares() -> dict[str, int]:

@@ -2,18 +2,22 @@
 
 The locale comes from an explicit choice (``?lang=``, then the cookie it leaves), then
 the browser's Accept-Language among the locales we have, then ``DEFAULT_LOCALE``.
+Times are stored in UTC and shown, whatever the language, in ``DISPLAY_TIMEZONE``.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import gettext as _
+
+from .config import DEFAULT_DISPLAY_TIMEZONE
 
 SUPPORTED_LOCALES = ("ko", "en")
 LANG_COOKIE = "cm_lang"
@@ -47,10 +51,32 @@ def current_locale() -> Locale:
     return get_locale() or Locale("ko")
 
 
+def display_zone() -> ZoneInfo:
+    """The zone times are shown in (``DISPLAY_TIMEZONE``); the default outside an app."""
+    if not has_app_context():
+        return ZoneInfo(DEFAULT_DISPLAY_TIMEZONE)
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored moment on the clock of ``DISPLAY_TIMEZONE`` (naive values are UTC, as stored)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(display_zone())
+
+
+def local_midnight(text: str) -> datetime | None:
+    """A YYYY-MM-DD date as the moment it begins in ``DISPLAY_TIMEZONE``, or None."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=display_zone())
+    except ValueError:
+        return None
+
+
 def format_day(moment: datetime) -> str:
     """A date in the locale's short form: 2026.11.24. in Korean, Nov 24, 2026 in English."""
     # The pattern is itself a message so that the Korean form stays the portals' one.
-    return format_date(moment, _("yyyy.MM.dd."), locale=current_locale())
+    return format_date(local_time(moment), _("yyyy.MM.dd."), locale=current_locale())
 
 
 def remember_locale(response):
@@ -110,9 +136,17 @@ def template_globals() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel and the cookie that remembers the choice."""
+    """Bind Flask-Babel and the cookie that remembers the choice; check the display zone."""
     if app.config["DEFAULT_LOCALE"] not in SUPPORTED_LOCALES:
         raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
+    zone = app.config["DISPLAY_TIMEZONE"]
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"DISPLAY_TIMEZONE must be an IANA time zone such as Asia/Seoul, got {zone!r}"
+            " (unknown, or missing from the system's time zone database)"
+        ) from None
     babel.init_app(app, locale_selector=select_locale, default_locale="ko")
     app.after_request(remember_locale)
     app.context_processor(template_globals)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 
-from . import pagination
+from . import i18n, pagination
 from .db import db
 from .ids import parse_row_id
 from .models import (
@@ -120,11 +120,8 @@ class QueuePage:
 
 
 def _parse_date(text: str) -> datetime | None:
-    """A YYYY-MM-DD date as UTC midnight, or None."""
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        return None
+    """A YYYY-MM-DD date as its midnight in DISPLAY_TIMEZONE (the moderators' day), or None."""
+    return i18n.local_midnight(text)
 
 
 def queue_condition(name: str):

@@ -66,7 +66,8 @@ def relative_time(moment: datetime, now: datetime | None = None) -> str:
 
 @bp.app_template_filter("kdate")
 def korean_datetime(moment: datetime) -> str:
-    """A byline time as Korean news sites print it: 2026.11.24. 오전 9:12."""
+    """A byline time as Korean news sites print it, in DISPLAY_TIMEZONE: 2026.11.24. 오전 9:12."""
+    moment = i18n.local_time(moment)
     day, hour, minute = i18n.format_day(moment), moment.hour % 12 or 12, moment.minute
     if moment.hour < 12:
         return _("%(day)s 오전 %(hour)d:%(minute)02d", day=day, hour=hour, minute=minute)
@@ -119,6 +120,7 @@ def section_context(article: Article, mode: str, error: dict | None = None) -> d
         "error": error,
         "here": request.full_path.rstrip("?"),
         "script_messages": i18n.js_catalog(SCRIPT_MESSAGES, RELATIVE_TIMES),
+        "time_zone": current_app.config["DISPLAY_TIMEZONE"],
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 from web import api_keys
@@ -128,6 +130,21 @@ def test_audit_page_shows_filters_and_escapes_events(app):
     assert nonsense.status_code == 200 and nonsense.text.count("mq-admin-event") == 4
     # The decisions page links to this one.
     assert 'href="/moderation/audit/admin"' in client.get("/moderation/audit").text
+
+
+def test_times_and_date_filters_follow_the_display_zone(app):
+    client = admin_client(app)
+    with app.app_context():
+        api_keys.create_api_key("partner")
+        # 16:30 UTC on 20 November is 01:30 on the 21st in Seoul.
+        event = db.session.scalar(sa.select(AdminEvent))
+        event.created_at = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)
+        db.session.commit()
+    page = client.get("/moderation/audit/admin").text
+    assert '<time datetime="2026-11-20T16:30:00+00:00">2026.11.21. 오전 1:30</time>' in page
+    for days, shown in (("date_from=2026-11-21&date_to=2026-11-21", 1), ("date_to=2026-11-20", 0)):
+        listed = client.get(f"/moderation/audit/admin?{days}").text
+        assert listed.count('class="mq-admin-event"') == shown
 
 
 def test_audit_page_needs_login(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -101,6 +102,19 @@ def test_a_key_named_by_a_number_beyond_the_id_column(app):
         page = client.post("/moderation/api-keys/", data={"name": name})
         assert page.status_code == 200 and "한 번만 보입니다" in page.text
         assert key_named(app, name) is not None
+
+
+def test_times_are_shown_in_the_display_zone(app):
+    client = admin_client(app)
+    client.post("/moderation/api-keys/", data={"name": "partner"})
+    with app.app_context():
+        key = db.session.scalar(sa.select(ApiKey))
+        key.created_at = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)  # 01:30 on the 21st in Seoul
+        key.revoked_at = datetime(2026, 12, 8, 1, 12, tzinfo=UTC)
+        db.session.commit()
+    page = client.get("/moderation/api-keys/").text
+    assert '<time datetime="2026-11-20T16:30:00+00:00">2026.11.21. 오전 1:30</time>' in page
+    assert "폐기됨 (2026.12.08. 오전 10:12)" in page
 
 
 def test_forms_need_the_csrf_token(app_factory):

@@ -9,13 +9,20 @@ from web.policy import Thresholds
 
 
 def test_defaults(monkeypatch):
-    for name in ("HOLD_THRESHOLD", "REVIEW_THRESHOLD", "ALLOWED_ORIGINS", "REDIS_URL"):
+    for name in (
+        "HOLD_THRESHOLD",
+        "REVIEW_THRESHOLD",
+        "ALLOWED_ORIGINS",
+        "REDIS_URL",
+        "DISPLAY_TIMEZONE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     config = Config()
     assert (config.HOLD_THRESHOLD, config.REVIEW_THRESHOLD) == (0.85, 0.5)
     assert config.ALLOWED_ORIGINS == []
     assert config.RATELIMIT_STORAGE_URI == "memory://"
+    assert config.DISPLAY_TIMEZONE == "Asia/Seoul"
 
 
 def test_environment_overrides(monkeypatch):

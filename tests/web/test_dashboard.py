@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from web import comment_store
+import pytest
+import sqlalchemy as sa
+
+from web import comment_store, i18n
 from web import dashboard as dash
 from web import moderation_service as service
-from web.db import db
-from web.models import Article, Moderator, Reader
+from web.db import db, utcnow
+from web.models import Article, Comment, Moderator, Reader
 
 from .conftest import add_moderator, add_reader, log_in
 
@@ -40,6 +44,18 @@ def test_figures(busy):
         assert sum(dash.score_histogram()) == 3
         daily = dash.comments_per_day()
         assert len(daily) == dash.DAYS and daily[-1][1] == 3
+
+
+def test_days_are_those_of_the_display_zone(busy):
+    with busy.app_context():
+        today = i18n.local_time(utcnow()).date()
+        midnight = datetime.combine(today, time(), ZoneInfo("Asia/Seoul"))
+        comment = db.session.scalar(sa.select(Comment).order_by(Comment.id))
+        comment.created_at = midnight + timedelta(minutes=30)  # yesterday in UTC
+        db.session.commit()
+        daily = dash.comments_per_day()
+    assert daily[-1] == (today.isoformat(), 3)
+    assert sum(n for _, n in daily) == 3
 
 
 @pytest.mark.parametrize("name", ["daily", "status", "categories", "agreement", "scores"])

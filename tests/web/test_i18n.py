@@ -275,17 +275,29 @@ def test_expired_login_notice_in_english(app):
 
 
 def test_plural_forms_and_dates(app):
-    now = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    now = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)  # 00:30 the next day in Seoul
     with app.test_request_context("/?lang=en"):
         assert relative_time(now - timedelta(minutes=1), now) == "1 minute ago"
         assert relative_time(now - timedelta(minutes=3), now) == "3 minutes ago"
         assert relative_time(now - timedelta(hours=1), now) == "1 hour ago"
         assert relative_time(now - timedelta(days=2), now) == "2 days ago"
-        assert relative_time(now - timedelta(days=30), now) == "Oct 25, 2026"
-        assert korean_datetime(now) == "Nov 24, 2026, 3:30 PM"
+        assert relative_time(now - timedelta(days=30), now) == "Oct 26, 2026"
+        assert korean_datetime(now) == "Nov 25, 2026, 12:30 AM"
     with app.test_request_context("/"):
         assert relative_time(now - timedelta(minutes=1), now) == "1분 전"
+        assert korean_datetime(now) == "2026.11.25. 오전 12:30"
+
+
+def test_display_timezone_setting(app_factory):
+    now = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    with app_factory(DISPLAY_TIMEZONE="UTC").test_request_context("/"):
         assert korean_datetime(now) == "2026.11.24. 오후 3:30"
+        assert relative_time(now - timedelta(days=30), now) == "2026.10.25."
+    with app_factory(DISPLAY_TIMEZONE="America/New_York").test_request_context("/"):
+        assert korean_datetime(now) == "2026.11.24. 오전 10:30"
+    for zone in ("KST", "Asia", "/etc/passwd"):
+        with pytest.raises(ValueError, match="DISPLAY_TIMEZONE"):
+            app_factory(DISPLAY_TIMEZONE=zone)
 
 
 def test_every_message_has_an_english_translation():

@@ -6,7 +6,7 @@ import json
 import os
 import socket
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -271,6 +271,23 @@ def test_moderators_see_the_page_but_cannot_start_or_roll_back(
     assert serving_version(versioned_app) == tiny_model.version
     with versioned_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RetrainRun)) == 0
+
+
+def test_the_models_page_shows_times_in_the_display_zone(versioned_app, flipped_model, tmp_path):
+    add_candidate(versioned_app, flipped_model, tmp_path)
+    add_moderator(versioned_app)
+    with versioned_app.app_context():
+        for version in db.session.scalars(sa.select(ModelVersion)):
+            version.created_at = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)  # 01:30 KST, 21st
+            if version.status == SERVING:
+                version.promoted_at = datetime(2026, 12, 8, 1, 12, tzinfo=UTC)
+        db.session.commit()
+    client = versioned_app.test_client()
+    log_in(client)
+    html = client.get("/moderation/models/").get_data(as_text=True)
+    assert "2026.12.08. 오전 10:12부터 사용" in html
+    shown = '<time datetime="2026-11-20T16:30:00+00:00">2026.11.21. 오전 1:30</time>'
+    assert html.count(shown) == 2
 
 
 def test_admins_roll_back_from_the_page(versioned_app, tiny_model, flipped_model, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -36,6 +38,27 @@ def status(app, comment_id):
     """The comment's status now."""
     with app.app_context():
         return db.session.get(Comment, comment_id).status
+
+
+def test_times_and_date_filters_follow_the_display_zone(app_factory):
+    app, client = setup(app_factory)
+    comment_id = post(app, "꺼져 병신아")
+    late_night = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)  # 01:30 on the 21st in Seoul
+    with app.app_context():
+        db.session.get(Comment, comment_id).created_at = late_night
+        db.session.commit()
+    card = client.get("/moderation/queue/held").text
+    assert 'title="2026.11.21. 오전 1:30">2026.11.21.</time>' in card
+    client.post("/moderation/decide", data={"comment_id": str(comment_id), "action": "approve"})
+    with app.app_context():
+        db.session.scalar(sa.select(Decision)).created_at = late_night
+        db.session.commit()
+    log = client.get("/moderation/audit").text
+    assert '<time datetime="2026-11-20T16:30:00+00:00">2026.11.21. 오전 1:30</time>' in log
+    for days, shown in (("date_from=2026-11-21&date_to=2026-11-21", 1), ("date_to=2026-11-20", 0)):
+        assert client.get(f"/moderation/audit?{days}").text.count('class="mq-decision') == shown
+        card = f'data-id="{comment_id}"'
+        assert client.get(f"/moderation/queue/all?{days}").text.count(card) == shown
 
 
 def test_held_queue_shows_cards_escaped_with_spans(app_factory):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from web import comment_store
+from web import comment_store, i18n
 from web import moderation_queue as mq
 from web import moderation_service as service
 from web.db import db, utcnow
@@ -243,9 +243,28 @@ def test_filters_of_the_all_queue(held_app):
         assert found(category="insult") == [b]
         assert found(article="테스트") == [b, a]
         assert found(article="없는 기사") == []
-        today = utcnow().strftime("%Y-%m-%d")
+        today = i18n.local_time(utcnow()).strftime("%Y-%m-%d")  # the moderators' day
         assert found(date_from=today, date_to=today) == [b, a]
         assert found(date_to="2000-01-01") == []
+
+
+def test_date_filters_take_the_days_of_the_display_zone(held_app):
+    early = post(held_app, "새벽 첫 댓글")
+    late = post(held_app, "자정 전 댓글")
+    with held_app.app_context():
+        # 00:30 and 23:30 on 21 November in Seoul; the first is still the 20th in UTC.
+        db.session.get(Comment, early).created_at = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+        db.session.get(Comment, late).created_at = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
+        db.session.commit()
+
+        def found(**filters):
+            page = mq.list_queue("all", "newest", None, 20, 0.5, mq.Filters(**filters))
+            return [c.id for c in page.comments]
+
+        assert found(date_from="2026-11-21", date_to="2026-11-21") == [late, early]
+        assert found(date_from="2026-11-21") == [late, early]
+        assert found(date_to="2026-11-20") == []
+        assert found(date_from="2026-11-22") == []
 
 
 def test_highlight_escapes_everything():

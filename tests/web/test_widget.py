@@ -220,6 +220,20 @@ def test_relative_time():
 
 
 @pytest.mark.parametrize("page", ["/articles/{key}/comments", "/embed/{key}"])
+def test_dates_are_those_of_the_display_zone(app, client, article, page):
+    comment_id = api_post(client, article, "늦은 밤 댓글").get_json()["comment"]["id"]
+    with app.app_context():
+        # 16:30 UTC on 20 November is 01:30 on the 21st in Seoul.
+        db.session.get(Comment, comment_id).created_at = datetime(2025, 11, 20, 16, 30, tzinfo=UTC)
+        db.session.commit()
+    html = client.get(page.format(key=article)).get_data(as_text=True)
+    assert '<time class="cm-time" datetime="2025-11-20T16:30:00+00:00">2025.11.21.</time>' in html
+    assert 'data-time-zone="Asia/Seoul"' in html  # for widget.js to draw the same dates
+    listed = client.get(f"/api/v1/articles/{article}/comments").get_json()["comments"]
+    assert listed[0]["created_at"] == "2025-11-20T16:30:00+00:00"  # the instant, for machines
+
+
+@pytest.mark.parametrize("page", ["/articles/{key}/comments", "/embed/{key}"])
 def test_a_double_click_on_a_first_vote_counts_once(app, article, page):
     # Found by bench/bench_load.py: both requests of a double-click leave with the cookie
     # the page set, before either answer is back. If that cookie held no reader token

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -12,7 +13,7 @@ from werkzeug.serving import make_server
 
 from web import comment_store
 from web.db import db
-from web.models import Article, Reader
+from web.models import Article, Comment, Reader
 
 from .conftest import make_app
 
@@ -63,9 +64,12 @@ def reader_page(browser):
     """Open pages as a new reader (own cookies); page errors fail the test."""
     contexts, errors = [], []
 
-    def open_page(url, javascript=True, bypass_csp=False):
+    def open_page(url, javascript=True, bypass_csp=False, timezone_id=None):
         context = browser.new_context(
-            java_script_enabled=javascript, bypass_csp=bypass_csp, locale="ko-KR"
+            java_script_enabled=javascript,
+            bypass_csp=bypass_csp,
+            locale="ko-KR",
+            timezone_id=timezone_id,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -248,6 +252,31 @@ def test_more_loads_next_page_stably(reader_page, article, live_app):
     page.locator(".cm-more").click()
     expect(page.locator(".cm-list .cm-body")).to_have_text(bodies[::-1])
     assert page.locator(".cm-more").is_hidden()
+
+
+@pytest.mark.parametrize(
+    ("browser_zone", "lang", "shown"),
+    [
+        ("Asia/Seoul", "ko", "2025.11.21."),
+        ("America/Los_Angeles", "ko", "2025.11.21."),
+        ("America/Los_Angeles", "en", "Nov 21, 2025"),
+    ],
+)
+def test_dates_drawn_by_the_script_are_in_the_display_zone(
+    reader_page, article, live_app, browser_zone, lang, shown
+):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    with live_app.app_context():
+        comment = db.session.scalar(db.select(Comment).where(Comment.body.startswith(key)))
+        comment.created_at = datetime(2025, 11, 20, 16, 30, tzinfo=UTC)  # 01:30 on the 21st, KST
+        db.session.commit()
+    page = reader_page(f"{url}?lang={lang}", timezone_id=browser_zone)
+    time = page.locator(".cm-list .cm-time")
+    assert time.inner_text() == shown  # drawn by the server
+    time.evaluate("node => { node.textContent = ''; }")
+    page.locator(".cm-sort", has_text="찬성순" if lang == "ko" else "Most liked").click()
+    expect(time).to_have_text(shown)  # drawn again by widget.js
 
 
 def test_held_comment_shows_pending_notice_to_author_only(reader_page, article, live_app):

@@ -7,21 +7,28 @@
   var LANG = document.documentElement.lang || "ko";
   // The server's translations of the strings this script writes (data-messages).
   var MESSAGES = {};
+  // The zone the server shows times in (DISPLAY_TIMEZONE), whatever the browser's is.
+  var TIME_ZONE = "Asia/Seoul";
 
   function pluralText(forms, n) {
     var form = forms[new Intl.PluralRules(LANG).select(n)] || forms.other;
     return form.replace("%(num)d", String(n));
   }
 
-  // The catalog's date pattern, in the CLDR letters Babel uses on the server.
+  // The catalog's date pattern, in the CLDR letters Babel uses on the server, on the
+  // calendar of TIME_ZONE.
   function formatDay(date) {
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var day = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: TIME_ZONE, year: "numeric", month: "numeric", day: "numeric"
+    }).formatToParts(date).forEach(function (part) { day[part.type] = Number(part.value); });
     var fields = {
-      yyyy: String(date.getUTCFullYear()),
-      MMM: date.toLocaleString(LANG, { month: "short", timeZone: "UTC" }),
-      MM: pad(date.getUTCMonth() + 1),
-      dd: pad(date.getUTCDate()),
-      d: String(date.getUTCDate())
+      yyyy: String(day.year),
+      MMM: date.toLocaleString(LANG, { month: "short", timeZone: TIME_ZONE }),
+      MM: pad(day.month),
+      dd: pad(day.day),
+      d: String(day.day)
     };
     return MESSAGES.date_pattern.replace(/yyyy|MMM|MM|dd|d/g, function (token) {
       return fields[token];
@@ -332,6 +339,7 @@
 
   document.querySelectorAll(".cm").forEach(function (root) {
     MESSAGES = JSON.parse(root.dataset.messages);
+    TIME_ZONE = root.dataset.timeZone || TIME_ZONE;
     root.commentSection = new Section(root);
   });
   reportHeight();
