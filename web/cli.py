@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -11,10 +14,42 @@ from classifier.cli import main as model_commands
 
 from .retrain_cli import models_group, retrain_command
 
+logger = logging.getLogger(__name__)
+
+
+def serving_model_path() -> Path | None:
+    """The model the comment section serves (the serving version in the database), or
+    None when there is no database or no version yet."""
+    from . import create_app, model_store
+
+    app = create_app()
+    try:
+        with app.app_context():
+            return model_store.serving_file(app.instance_path)
+    except (sa.exc.SQLAlchemyError, model_store.ModelStoreError) as exc:
+        logger.info("no serving model version (%s); using MODEL_PATH", exc)
+        return None
+
+
+def scores_with_the_serving_model(command: click.Command) -> click.Command:
+    """The model command with ``--model`` defaulting to the model the site serves, so
+    that after a retrain or a rollback it scores as the comment section does."""
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def run(model_path, **kwargs):
+        return callback(model_path=model_path or serving_model_path(), **kwargs)
+
+    return click.Command(command.name, params=command.params, callback=run, help=command.help)
+
+
 # The model's commands (train, evaluate, score) plus the web app's below.
 main = click.Group(
     "comment-mod",
-    commands=dict(model_commands.commands),
+    commands={
+        name: scores_with_the_serving_model(c) if name in ("score", "evaluate") else c
+        for name, c in model_commands.commands.items()
+    },
     callback=model_commands.callback,
     help=model_commands.help,
 )

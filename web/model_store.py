@@ -105,6 +105,12 @@ def load_version(instance_path: str, pointer: Pointer):
     return check_model(model, pointer.version)
 
 
+def serving_file(instance_path: str) -> Path | None:
+    """The serving version's artifact on this host's disk, or None when none is serving."""
+    pointer = serving_pointer()
+    return _verified_file(instance_path, pointer) if pointer else None
+
+
 def serving_pointer() -> Pointer | None:
     """The serving version and its checksum (one small indexed query), or None."""
     row = db.session.execute(

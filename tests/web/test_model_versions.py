@@ -247,6 +247,40 @@ def test_models_list_and_rollback_commands(
     assert again.exit_code != 0 and "already serving" in again.output
 
 
+def test_score_and_evaluate_use_the_serving_version_by_default(
+    versioned_app, tiny_model, flipped_model, tmp_path, monkeypatch
+):
+    add_candidate(versioned_app, flipped_model, tmp_path)
+    with versioned_app.app_context():
+        model_store.promote(versioned_app, flipped_model.version)
+    use_app_settings(versioned_app, monkeypatch)
+    runner = CliRunner()
+
+    def toxicity(*options) -> float:
+        result = runner.invoke(cli.main, ["score", "--json", *options, TOXIC[0]])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["toxicity"]
+
+    served = flipped_model.score([TOXIC[0]])[0].toxicity
+    assert toxicity() == pytest.approx(served, abs=1e-4)  # printed to 4 places
+    # MODEL_PATH still holds the first model; --model still picks any file.
+    first = tiny_model.score([TOXIC[0]])[0].toxicity
+    assert toxicity("--model", versioned_app.config["MODEL_PATH"]) == pytest.approx(first, abs=1e-4)
+    assert abs(served - first) > 0.1
+    data = tmp_path / "labelled.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"text": t, "labels": ["insult"] if t in TOXIC else []}, ensure_ascii=False)
+            + "\n"
+            for t in CLEAN[:4] + TOXIC[:4]
+        ),
+        encoding="utf-8",
+    )
+    evaluated = runner.invoke(cli.main, ["evaluate", "--data", str(data), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.stdout)["toxic"]["roc_auc"] < 0.5, evaluated.output  # flipped
+
+
 def test_the_models_page_needs_a_login(versioned_app):
     response = versioned_app.test_client().get("/moderation/models/")
     assert response.status_code == 302 and "/moderation/login" in response.headers["Location"]
