@@ -131,14 +131,24 @@ def _cells(figures: dict, keys) -> list[str]:
     return ["-" if figures.get(k) is None else f"{figures[k]:.3f}" for k in keys]
 
 
+def _no_blank_texts(ctx, param, texts):
+    """Refuse an argument with nothing in it (an unset shell variable, most likely)."""
+    for number, text in enumerate(texts, 1):
+        if not text.strip():
+            raise click.BadParameter(f"argument {number} is empty: nothing to score")
+    return texts
+
+
 @click.command("score")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1, callback=_no_blank_texts)
 def score_command(model_path, as_json, texts):
-    """Score TEXTS, or one comment a line from stdin."""
+    """Score TEXTS, or one comment a line from stdin (blank lines skipped)."""
     model = _load(model_path or default_model_path())
-    lines = list(texts) or [line.rstrip("\n") for line in sys.stdin]
+    lines = list(texts) or [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
+    if not lines:
+        return
     for text, score in zip(lines, model.score(lines), strict=True):
         if as_json:
             flagged = score.toxicity >= model.thresholds["toxic"]

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from . import comment_store, security
 from .comment_store import CommentError
 from .db import db
-from .errors import error_response, request_json
+from .errors import UnreadableJson, error_response, request_json
 from .models import PENDING
 from .readers import current_reader, ensure_reader
 
@@ -42,9 +42,12 @@ def json_body() -> dict:
     """The request's JSON object; CommentError for anything else."""
     if not request.is_json:
         raise CommentError(415, "json_required", _("JSON 형식으로 보내 주세요."))
-    data = request_json()
+    try:
+        data = request_json()
+    except UnreadableJson:
+        raise CommentError(400, "invalid_json", _("요청 내용을 읽을 수 없습니다.")) from None
     if not isinstance(data, dict):
-        raise CommentError(400, "invalid_json", _("요청 내용을 읽을 수 없습니다."))
+        raise CommentError(422, "invalid_type", _("요청 본문은 JSON 객체여야 합니다."))
     return data
 
 

@@ -263,7 +263,7 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
     Counts move by the difference between the old and new vote while the
     comment row is locked, so they always equal the votes recorded.
     """
-    if choice not in VOTE_VALUES:
+    if not isinstance(choice, str) or choice not in VOTE_VALUES:
         raise CommentError(400, "invalid_vote", _("찬성 또는 반대를 선택해 주세요."))
     value = VOTE_VALUES[choice]
     db.session.flush()  # a new reader's row first, so the lock below is the first write
@@ -297,9 +297,11 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
 
 def report_comment(comment_id: int, reader: Reader, reason, detail="") -> Report:
     """Record a reader's report; one per reader and comment."""
-    if reason not in REPORT_REASONS:
+    if not isinstance(reason, str) or reason not in REPORT_REASONS:
         raise CommentError(400, "invalid_reason", _("신고 사유를 선택해 주세요."))
-    if not isinstance(detail, str) or len(detail) > 300:
+    if not isinstance(detail, str):
+        raise CommentError(400, "invalid_detail", _("신고 내용은 문자열이어야 합니다."))
+    if len(detail) > 300:
         raise CommentError(400, "invalid_detail", _("신고 내용은 300자까지 쓸 수 있습니다."))
     db.session.flush()  # a new reader's row, for its id
     comment = find_visible_comment(comment_id)

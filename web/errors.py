@@ -1,4 +1,5 @@
-"""One error shape for the JSON API, and a session rollback after any server error."""
+"""One error shape for the JSON API, Korean error pages elsewhere, and a session rollback
+after any server error."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import re
 import sqlalchemy as sa
 from flask import Flask, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from . import i18n
 from .db import db
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ _MESSAGES = {
 # Every message the app shows a reader or moderator for an error, in one place.
 MESSAGES = {
     "database_unavailable": _MESSAGES[503],
+    "form_expired": _l("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."),
     "login_required": _l("로그인이 필요합니다."),
     "too_many_requests": _MESSAGES[429],
 }
@@ -59,18 +63,24 @@ def _has_unstorable_text(value) -> bool:
     return False
 
 
-def request_json():
-    """The request's parsed JSON, or None when it cannot be read or holds unstorable text.
+class UnreadableJson(Exception):
+    """The request body is not JSON, or holds text no column can store."""
 
-    Flask's silent parsing only covers ValueError; JSON nested deeper than the
-    parser's recursion limit raises RecursionError, which a client must not turn
-    into a 500.
+
+def request_json():
+    """The request's parsed JSON (``null`` is None); UnreadableJson when it cannot be read
+    or holds unstorable text.
+
+    JSON nested deeper than the parser's recursion limit raises RecursionError, which a
+    client must not turn into a 500.
     """
     try:
-        data = request.get_json(silent=True)
-        return None if _has_unstorable_text(data) else data
-    except RecursionError:
-        return None
+        data = request.get_json()
+    except (BadRequest, RecursionError):
+        raise UnreadableJson from None
+    if _has_unstorable_text(data):
+        raise UnreadableJson
+    return data
 
 
 def _code_for(exc: HTTPException) -> str:
@@ -79,10 +89,29 @@ def _code_for(exc: HTTPException) -> str:
 
 
 def _handle_http_error(exc: HTTPException):
-    """API paths answer in JSON; other pages keep Flask's HTML error pages."""
-    if request.path.startswith(API_PREFIX) and exc.code is not None:
+    """JSON for the API (and clients asking for JSON), a Korean page for everyone else."""
+    if exc.code is None or exc.code < 400:
+        return exc
+    if wants_json():
         return error_response(exc.code, _code_for(exc))
-    return exc
+    if isinstance(exc, CSRFError):  # a form without a valid token, on a page of its own
+        message = MESSAGES["form_expired"]
+    else:
+        fallback = _MESSAGES[500] if exc.code >= 500 else _MESSAGES[400]
+        message = _MESSAGES.get(exc.code, fallback)
+    response = message_page(message)
+    # What the status needs besides the page: Allow on a 405, WWW-Authenticate on a 401.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, exc.code
+
+
+def message_page(message):
+    """A page holding one message, rendered straight from the template: context
+    processors (the logged-in user) would ask the database, which may be what failed."""
+    template = current_app.jinja_env.get_template("message.html")
+    return current_app.make_response(template.render(message=message, **i18n.template_globals()))
 
 
 def _handle_server_error(exc):
@@ -117,10 +146,7 @@ def _handle_database_unavailable(exc: sa.exc.SQLAlchemyError):
     if wants_json():
         response, status = error_response(503, "database_unavailable", message)
     else:
-        # Straight from the template: context processors (the logged-in user) would ask
-        # the database again.
-        page = current_app.jinja_env.get_template("message.html").render(message=message)
-        response, status = current_app.make_response(page), 503
+        response, status = message_page(message), 503
     response.headers["Retry-After"] = retry
     response.headers["Cache-Control"] = "no-store"
     return response, status

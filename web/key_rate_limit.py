@@ -58,7 +58,8 @@ def _headers(strategy, item: RateLimitItem, identifiers: tuple) -> dict:
 
 
 def add_headers(response):
-    """After a keyed request: the headers of the limit with the fewest requests left."""
+    """After a keyed request: the headers of the limit with the fewest requests left
+    (Retry-After only on the 429 that carries its own)."""
     counted = g.get("api_key_limit")
     if counted is None or not current_app.config.get("RATELIMIT_HEADERS_ENABLED"):
         return response
@@ -67,6 +68,7 @@ def add_headers(response):
         (_headers(strategy, item, identifiers) for item in items),
         key=lambda h: int(h["X-RateLimit-Remaining"]),
     )
+    del headers["Retry-After"]  # nothing was refused: nothing to wait for
     for name, value in headers.items():
         response.headers.setdefault(name, value)
     return response

@@ -341,8 +341,10 @@ def openapi_document(config) -> dict:
                 'Every error is `{"error": {"code", "message"}}` with its HTTP status; '
                 "keyed endpoints take `Authorization: Bearer KEY` (comment-mod create-api-key) "
                 f"and are limited to {config['API_KEY_RATE_LIMIT']} per key (429 with "
-                "Retry-After). Request bodies over "
-                f"{config['MAX_CONTENT_LENGTH']:,} bytes are 413. Error codes: "
+                "Retry-After; other answers carry X-RateLimit-* alone). Request bodies over "
+                f"{config['MAX_CONTENT_LENGTH']:,} bytes are 413; a body that is not JSON is "
+                "400 `invalid_json`, and JSON that is not an object (`null`, a list) 422 "
+                "`invalid_type`, on every endpoint that takes one. Error codes: "
                 + ", ".join(f"{status} `{code}`" for status, code in ERROR_CODES)
                 + "."
             ),

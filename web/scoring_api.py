@@ -12,7 +12,7 @@ from classifier.labels import CATEGORIES
 from . import key_rate_limit, security, site_settings
 from .api_keys import ApiError, authenticated_key, require_api_key
 from .db import db
-from .errors import error_response, request_json
+from .errors import UnreadableJson, error_response, request_json
 from .ids import is_row_id
 from .models import FLAGGED, PENDING, Comment, FeedbackLabel
 from .policy import Thresholds, decide
@@ -47,9 +47,10 @@ def json_object() -> dict:
     """The request's JSON object; ApiError for a wrong media type, bad JSON or a non-object."""
     if not request.is_json:
         raise ApiError(415, "json_required", _("JSON 형식(application/json)으로 보내 주세요."))
-    data = request_json()
-    if data is None:
-        raise ApiError(400, "invalid_json", _("요청 본문이 올바른 JSON이 아닙니다."))
+    try:
+        data = request_json()
+    except UnreadableJson:
+        raise ApiError(400, "invalid_json", _("요청 본문이 올바른 JSON이 아닙니다.")) from None
     if not isinstance(data, dict):
         raise ApiError(422, "invalid_type", _("요청 본문은 JSON 객체여야 합니다."))
     return data

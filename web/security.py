@@ -18,6 +18,8 @@ limiter = Limiter(key_func=get_remote_address)
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 LIMITER_PASS_SKIPPED = "comment_mod_limiter_pass_skipped"
+# The answers a Retry-After means something on: too many requests, service unavailable.
+RETRY_AFTER_STATUSES = (429, 503)
 
 
 def reader_key() -> str:
@@ -166,9 +168,25 @@ def _unless_skipped(check):
     return limiter_pass
 
 
+def _retry_after_only_on_refusals(response):
+    """Drop Retry-After from answers that refused nothing.
+
+    Flask-Limiter sets it, with the X-RateLimit-* headers, on every answer under a
+    limit, and none of its settings (RATELIMIT_HEADER_RETRY_AFTER names the header,
+    RATELIMIT_HEADER_RETRY_AFTER_VALUE its format) leaves it to the 429s; a client
+    reading it on a success would wait for nothing.
+    """
+    if response.status_code not in RETRY_AFTER_STATUSES:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Bind CSRF and the limiter, and add the headers to every response."""
     csrf.init_app(app)
+    # Registered before the limiter's own hook so that it runs after it (Flask runs
+    # after_request functions last registered first).
+    app.after_request(_retry_after_only_on_refusals)
     # Each worker's own counters unless Redis (or another shared storage) is configured.
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(
         app.config.get("RATELIMIT_STORAGE_URI") or "memory://"

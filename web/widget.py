@@ -153,10 +153,11 @@ def full_page(key: str):
 @bp.get("/embed/<path:key>")
 def embed(key: str):
     """The comment section alone, for an iframe on a news site."""
+    # First, so that a 404 page too shows inside the news site's frame.
+    g.frame_ancestors = security.frame_ancestors()
     article = db.session.scalar(db.select(Article).where(Article.key == key))
     if article is None:
         article = _create_for_embedder(key)
-    g.frame_ancestors = security.frame_ancestors()
     return remember_sort(
         current_app.make_response(
             render_template("embed.html", **section_context(article, "embed"))

@@ -71,6 +71,29 @@ def test_score_reads_stdin_one_comment_a_line(run, model_file):
     assert all({"toxicity", "categories", "spans", "flagged"} <= set(r) for r in lines)
 
 
+def test_score_skips_blank_lines_of_stdin(run, model_file):
+    result = run("score", "--model", model_file, "--json", input="\n\n안녕\n   \n\t\r\n반가워\r\n")
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["text"] for r in lines] == ["안녕", "반가워"]
+
+
+def test_score_of_blank_stdin_prints_nothing(run, model_file):
+    result = run("score", "--model", model_file, input="\n \n")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [[""], ["좋은 기사", "  "]])
+def test_score_refuses_an_empty_argument_in_one_line(run, model_file, args):
+    result = run("score", "--model", model_file, *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    position = len(args)
+    assert f"argument {position} is empty: nothing to score" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_score_marks_spans_in_plain_output(run, model_file):
     result = run("score", "--model", model_file, "아 씨@발 진짜 병신같네")
     assert result.exit_code == 0

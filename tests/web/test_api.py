@@ -116,11 +116,28 @@ def test_malformed_json(app, client, article):
         content_type="application/json",
     )
     assert_error(response, 400, "invalid_json")
-    response = client.post(f"/api/v1/articles/{article}/comments", json=["not", "an object"])
-    assert_error(response, 400, "invalid_json")
     response = client.post(f"/api/v1/articles/{article}/comments", data="body=hi")
     assert_error(response, 415, "json_required")
     assert count(app, Comment) == 0
+
+
+@pytest.mark.parametrize("raw", ["null", '["not", "an object"]', "5", '"text"', "true"])
+def test_json_that_is_not_an_object_is_422_on_every_widget_endpoint(app, client, article, raw):
+    comment_id = post(client, article, "댓글").get_json()["comment"]["id"]
+    for url in (
+        f"/api/v1/articles/{article}/comments",
+        f"/api/v1/comments/{comment_id}/vote",
+        f"/api/v1/comments/{comment_id}/report",
+    ):
+        response = client.post(url, data=raw, content_type="application/json")
+        assert "객체" in assert_error(response, 422, "invalid_type")
+    response = client.post(
+        f"/api/v1/articles/{article}/comments?lang=en",
+        data=raw,
+        content_type="application/json",
+    )
+    assert "object" in assert_error(response, 422, "invalid_type")
+    assert count(app, Comment) == 1
 
 
 def test_closed_article_refuses(app, client, article):
@@ -167,6 +184,7 @@ def test_vote_errors(client, article):
     url = f"/api/v1/comments/{comment_id}/vote"
     assert_error(client.post(url, json={"value": "sideways"}), 400, "invalid_vote")
     assert_error(client.post(url, json={}), 400, "invalid_vote")
+    assert_error(client.post(url, json={"value": ["up"]}), 400, "invalid_vote")
     assert_error(
         client.post("/api/v1/comments/999999/vote", json={"value": "up"}), 404, "unknown_comment"
     )
@@ -198,7 +216,13 @@ def test_report(app, client, article):
     assert response.get_json()["message"] == "신고가 접수되었습니다."
     assert_error(reporter.post(url, json={"reason": "spam"}), 409, "already_reported")
     assert_error(reporter.post(url, json={"reason": "boring"}), 400, "invalid_reason")
+    assert_error(reporter.post(url, json={"reason": ["abuse"]}), 400, "invalid_reason")
     assert_error(client.post(url, json={"reason": "abuse"}), 400, "own_comment")
+    for detail in (5, None, ["글"]):
+        refused = reporter.post(url, json={"reason": "abuse", "detail": detail})
+        assert "문자열" in assert_error(refused, 400, "invalid_detail")
+    refused = reporter.post(url, json={"reason": "abuse", "detail": "가" * 301})
+    assert "300자" in assert_error(refused, 400, "invalid_detail")
     with app.app_context():
         (report,) = db.session.scalars(sa.select(Report))
         assert (report.reason, report.detail) == ("abuse", "욕설이 있어요")

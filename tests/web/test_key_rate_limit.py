@@ -33,11 +33,13 @@ def test_every_keyed_answer_says_what_is_left(app_factory):
         assert response.status_code == 200
         assert response.headers["X-RateLimit-Limit"] == "5"
         left.append(int(response.headers["X-RateLimit-Remaining"]))
+        assert "Retry-After" not in response.headers  # nothing to wait for
     assert left == [4, 3, 2]
     # A refused body counts too, and carries the headers as well.
     response = client.post("/api/v1/score", json={"texts": []}, headers=bearer(key))
     assert_error(response, 422, "empty_list")
     assert response.headers["X-RateLimit-Remaining"] == "1"
+    assert "Retry-After" not in response.headers
 
 
 def test_the_narrowest_of_several_limits_refuses(app_factory):

@@ -131,6 +131,9 @@ def test_score_accepts_100_texts(client, key):
             "json_required",
         ),
         ({"json": ["a list"]}, 422, "invalid_type"),
+        ({"data": "null", "content_type": "application/json"}, 422, "invalid_type"),
+        ({"data": "5", "content_type": "application/json"}, 422, "invalid_type"),
+        ({"data": '"text"', "content_type": "application/json"}, 422, "invalid_type"),
         ({"json": {}}, 422, "missing_field"),
         ({"json": {"text": "a", "texts": ["b"]}}, 422, "missing_field"),
         ({"json": {"text": 5}}, 422, "invalid_type"),
@@ -145,6 +148,17 @@ def test_score_accepts_100_texts(client, key):
 def test_bad_score_requests(client, key, kwargs, status, code):
     response = client.post("/api/v1/score", headers=bearer(key), **kwargs)
     assert_error(response, status, code)
+
+
+@pytest.mark.parametrize("raw", ["null", "[]", '["a"]', "0", "false"])
+def test_json_that_is_not_an_object_is_422_saying_so(client, key, raw):
+    for path in ("/api/v1/score", "/api/v1/feedback"):
+        response = client.post(path, data=raw, content_type="application/json", headers=bearer(key))
+        assert "객체" in assert_error(response, 422, "invalid_type")
+        response = client.post(
+            path + "?lang=en", data=raw, content_type="application/json", headers=bearer(key)
+        )
+        assert "object" in assert_error(response, 422, "invalid_type")
 
 
 def test_text_at_the_limit_is_scored(client, key):

@@ -104,6 +104,24 @@ def test_comment_flooding_json_and_form(app_factory):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 3
 
 
+def test_retry_after_only_on_the_refusals(app_factory):
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        COMMENT_LIMIT_PER_IP="2 per minute",
+        ACTION_LIMIT_PER_READER="1 per minute",
+    )
+    (comment_id,) = add_comments(app, 1)
+    reader = app.test_client()
+    for answer in (post(reader, "첫 댓글"), vote(reader, comment_id)):
+        assert answer.status_code in (200, 201)
+        assert {"X-RateLimit-Limit", "X-RateLimit-Remaining"} <= set(answer.headers.keys())
+        assert "Retry-After" not in answer.headers
+    # A refusal that is not a 429 has nothing to wait for either.
+    refused = post(app.test_client(), "")
+    assert refused.status_code == 400 and "Retry-After" not in refused.headers
+    assert_throttled_json(vote(reader, comment_id))
+
+
 def test_brute_force_login_is_throttled(app_factory):
     app = app_factory(RATELIMIT_ENABLED=True, LOGIN_LIMIT="3 per minute")
     add_moderator(app)
