@@ -149,7 +149,8 @@ def _filtered(query, filters: Filters, category_threshold: float):
         )
         query = query.where(Comment.article_id.in_(article_ids))
     if filters.author:
-        query = query.where(Comment.nickname == filters.author)
+        # Part of a nickname finds it, as the text search finds part of a comment.
+        query = query.where(Comment.nickname.contains(filters.author, autoescape=True))
     if filters.author_id:
         # An id no reader can have matches no comment (rather than failing the query).
         author_id = parse_row_id(filters.author_id)

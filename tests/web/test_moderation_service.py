@@ -236,6 +236,7 @@ def test_filters_of_the_all_queue(held_app):
     with held_app.app_context():
         assert found() == [b, a]
         assert found(author="김독자") == [a]
+        assert found(author="김독") == [a] and found(author="%") == []
         assert found(author_id=str(kim)) == [a]
         assert mq.Filters.from_args({"author_id": "x; drop"}).author_id == ""
         assert found(text="도서관") == [a]
