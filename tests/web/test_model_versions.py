@@ -224,14 +224,19 @@ def test_rescoring_updates_undecided_comments_and_never_decided_ones(
     assert after[rejected].model_version == after[approved].model_version == tiny_model.version
 
 
+def command_line_serving(app, model, tmp_path, monkeypatch) -> CliRunner:
+    """A runner for the command line, pointed at ``app`` once ``model`` serves there."""
+    add_candidate(app, model, tmp_path)
+    with app.app_context():
+        model_store.promote(app, model.version)
+    use_app_settings(app, monkeypatch)
+    return CliRunner()
+
+
 def test_models_list_and_rollback_commands(
     versioned_app, tiny_model, flipped_model, tmp_path, monkeypatch
 ):
-    add_candidate(versioned_app, flipped_model, tmp_path)
-    with versioned_app.app_context():
-        model_store.promote(versioned_app, flipped_model.version)
-    use_app_settings(versioned_app, monkeypatch)
-    runner = CliRunner()
+    runner = command_line_serving(versioned_app, flipped_model, tmp_path, monkeypatch)
     listed = runner.invoke(cli.main, ["models", "list"])
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
@@ -250,11 +255,7 @@ def test_models_list_and_rollback_commands(
 def test_score_and_evaluate_use_the_serving_version_by_default(
     versioned_app, tiny_model, flipped_model, tmp_path, monkeypatch
 ):
-    add_candidate(versioned_app, flipped_model, tmp_path)
-    with versioned_app.app_context():
-        model_store.promote(versioned_app, flipped_model.version)
-    use_app_settings(versioned_app, monkeypatch)
-    runner = CliRunner()
+    runner = command_line_serving(versioned_app, flipped_model, tmp_path, monkeypatch)
 
     def toxicity(*options) -> float:
         result = runner.invoke(cli.main, ["score", "--json", *options, TOXIC[0]])
