@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from . import admin_audit
 from .auth import admin_required, find_moderator
@@ -95,5 +95,7 @@ def update(moderator_id: int):
             current_user.id, action, moderator.name, not moderator.active, moderator.active
         )
     db.session.commit()
+    if password and moderator.id == current_user.id:
+        login_user(moderator)  # the new password ends the other logins, not this one
     flash(_("%(name)s 계정을 바꿨습니다.", name=moderator.name))
     return redirect(url_for("accounts.index"), code=303)

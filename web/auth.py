@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from functools import cache, wraps
 
@@ -41,13 +42,22 @@ def _dummy_hash() -> str:
 
 
 @login_manager.user_loader
-def load_moderator(moderator_id: str) -> Moderator | None:
-    """The logged-in moderator for Flask-Login, if still active and within the time limits."""
+def load_moderator(session_id: str) -> Moderator | None:
+    """The logged-in moderator for Flask-Login: still active, within the time limits, and
+    with the password they logged in with (``Moderator.get_id``); else the login ends."""
     if not moderator_session.still_valid():
         return None
+    moderator_id, _, mark = session_id.partition(":")
     row_id = parse_row_id(moderator_id)
     moderator = db.session.get(Moderator, row_id) if row_id else None
-    return moderator if moderator is not None and moderator.active else None
+    if (
+        moderator is None
+        or not moderator.active
+        or not hmac.compare_digest(mark.encode(), moderator.password_mark.encode())
+    ):
+        moderator_session.end()
+        return None
+    return moderator
 
 
 @login_manager.unauthorized_handler

@@ -263,13 +263,19 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
     Counts move by the difference between the old and new vote while the
     comment row is locked, so they always equal the votes recorded.
     """
-    if not isinstance(choice, str) or choice not in VOTE_VALUES:
+    if reader.is_banned():
+        raise CommentError(
+            403, "reader_banned", _("이용이 제한된 사용자는 찬성/반대를 누를 수 없습니다.")
+        )
+    if not isinstance(choice, str) or choice not in VOTE_VALUES:  # a list is unhashable
         raise CommentError(400, "invalid_vote", _("찬성 또는 반대를 선택해 주세요."))
     value = VOTE_VALUES[choice]
     db.session.flush()  # a new reader's row first, so the lock below is the first write
     check_comment_id(comment_id)
     lock_comment_row(comment_id)
     comment = find_visible_comment(comment_id)
+    if comment.author_id == reader.id:
+        raise CommentError(403, "own_comment", _("자신의 댓글에는 찬성/반대를 누를 수 없습니다."))
     vote = db.session.scalar(
         sa.select(Vote).where(Vote.comment_id == comment_id, Vote.reader_id == reader.id)
     )
@@ -297,6 +303,8 @@ def set_vote(comment_id: int, reader: Reader, choice) -> tuple[Comment, int]:
 
 def report_comment(comment_id: int, reader: Reader, reason, detail="") -> Report:
     """Record a reader's report; one per reader and comment."""
+    if reader.is_banned():
+        raise CommentError(403, "reader_banned", _("이용이 제한된 사용자는 신고할 수 없습니다."))
     if not isinstance(reason, str) or reason not in REPORT_REASONS:
         raise CommentError(400, "invalid_reason", _("신고 사유를 선택해 주세요."))
     if not isinstance(detail, str):
@@ -306,7 +314,7 @@ def report_comment(comment_id: int, reader: Reader, reason, detail="") -> Report
     db.session.flush()  # a new reader's row, for its id
     comment = find_visible_comment(comment_id)
     if comment.author_id == reader.id:
-        raise CommentError(400, "own_comment", _("자신의 댓글은 신고할 수 없습니다."))
+        raise CommentError(403, "own_comment", _("자신의 댓글은 신고할 수 없습니다."))
     report = Report(
         comment_id=comment_id, reader_id=reader.id, reason=reason, detail=detail.strip()
     )

@@ -3,6 +3,7 @@ API keys and feedback labels."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -272,7 +273,13 @@ class Moderator(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The identity kept in the session: a new password ends every other login."""
+        return f"{self.id}:{self.password_mark}"
+
+    @property
+    def password_mark(self) -> str:
+        """A short digest of the password hash, which changes with every new password."""
+        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class Decision(db.Model):

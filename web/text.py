@@ -1,8 +1,9 @@
 """Comment text rules shared by the form, the JSON API and the browser counter.
 
-A comment's length is the number of Unicode code points after NFC
-normalization, with line breaks counted as one: exactly what the widget's
-counter computes (``[...value.normalize("NFC")].length``).
+A comment is stored tidied: NFC, every line break a single newline, blank lines
+(nothing visible on them) cut to one empty line between paragraphs, whitespace
+trimmed from both ends. Its length is the number of Unicode code points of that
+text: exactly what the widget's counter computes (``tidy`` in widget.js).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from flask_babel import gettext as _
 MAX_BODY_LENGTH = 150
 MAX_NICKNAME_LENGTH = 12
 MIN_NICKNAME_LENGTH = 2
+# Beyond this many characters a text is refused for its length without being tidied
+# line by line, which would cost seconds on a body of megabytes. No one types that much
+# of blank lines for a 150-character comment.
+MAX_UNTIDIED_LENGTH = 20 * MAX_BODY_LENGTH
 
 # Characters that print nothing but are not Unicode whitespace. Hangul fillers are
 # letters to Unicode, yet they are the usual trick to post a "blank" comment.
@@ -36,9 +41,29 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def tidy_body(text: str) -> str:
+    """The text as it is stored: normalized, blank lines cut to one, ends trimmed.
+
+    A line with nothing visible on it (spaces, Hangul fillers) counts as blank:
+    otherwise a run of them would still make a comment a screen tall.
+    """
+    text = normalize(text)
+    if len(text) > MAX_UNTIDIED_LENGTH:
+        return text.strip()
+    lines = []
+    for line in text.split("\n"):
+        if all(is_invisible(c) for c in line):
+            if lines and lines[-1] == "":
+                continue
+            line = ""
+        lines.append(line)
+    # widget.js trims the same characters: those of str.isspace, not those of trim().
+    return "\n".join(lines).strip()
+
+
 def body_length(text: str) -> int:
-    """The length the 150-character limit applies to."""
-    return len(normalize(text))
+    """The length the 150-character limit applies to: that of the text as stored."""
+    return len(tidy_body(text))
 
 
 def is_invisible(char: str) -> bool:
@@ -52,9 +77,9 @@ def clean_body(raw) -> str:
     """The comment body to store, or InvalidText saying what is wrong with it."""
     if not isinstance(raw, str):
         raise InvalidText("missing_body", _("댓글 내용을 입력해 주세요."))
-    text = normalize(raw)
-    if not text.strip():
+    if not raw.strip():
         raise InvalidText("empty_body", _("댓글 내용을 입력해 주세요."))
+    text = tidy_body(raw)
     if len(text) > MAX_BODY_LENGTH:
         raise InvalidText(
             "body_too_long",
@@ -66,7 +91,7 @@ def clean_body(raw) -> str:
         )
     if all(is_invisible(c) for c in text):
         raise InvalidText("invisible_body", _("보이지 않는 문자만으로는 댓글을 쓸 수 없습니다."))
-    return text.strip()
+    return text
 
 
 def clean_nickname(raw) -> str:

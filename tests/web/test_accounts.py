@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from web.db import db
 from web.models import Moderator
 
-from .conftest import add_moderator, log_in
+from .conftest import MODERATOR_PASSWORD, add_moderator, log_in
 
 
 def admin_client(app):
@@ -70,3 +70,30 @@ def test_a_deactivated_moderator_is_logged_out(app, mod_client):
     assert mod_client.get("/moderation/queue/held").status_code == 200
     client.post(f"/moderation/moderators/{account(app, 'mod').id}", data={"active": "0"})
     assert mod_client.get("/moderation/queue/held").status_code == 302
+
+
+def test_a_password_reset_logs_the_moderator_out(app, mod_client):
+    client = admin_client(app)
+    assert mod_client.get("/moderation/queue/held").status_code == 200
+    client.post(
+        f"/moderation/moderators/{account(app, 'mod').id}", data={"password": "new pass 1234"}
+    )
+    response = mod_client.get("/moderation/queue/held")
+    assert response.status_code == 302 and response.location.startswith("/moderation/login")
+    assert mod_client.get("/moderation/counts.json").status_code == 401
+    assert log_in(mod_client, "mod", MODERATOR_PASSWORD).status_code == 401
+    assert log_in(mod_client, "mod", "new pass 1234").status_code == 303
+    assert mod_client.get("/moderation/queue/held").status_code == 200
+
+
+def test_changing_ones_own_password_keeps_only_this_login(app):
+    here = admin_client(app)
+    elsewhere = app.test_client()
+    log_in(elsewhere, "boss")
+    assert elsewhere.get("/moderation/queue/held").status_code == 200
+    response = here.post(
+        f"/moderation/moderators/{account(app, 'boss').id}", data={"password": "new pass 1234"}
+    )
+    assert "boss 계정을 바꿨습니다." in here.get(response.location).text
+    assert here.get("/moderation/moderators/").status_code == 200
+    assert elsewhere.get("/moderation/queue/held").status_code == 302

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from web.db import db
+from web.db import db, utcnow
 from web.models import Article, Comment, Reader, Report, Vote
 from web.pagination import encode_cursor
 
@@ -157,6 +158,69 @@ def test_banned_reader_refused(app, client, article):
     assert count(app, Comment) == 1
 
 
+def ban_until(app, reader_id, until):
+    """Ban a reader until the given time, as a moderator's timed ban does."""
+    with app.app_context():
+        db.session.execute(
+            sa.update(Reader).where(Reader.id == reader_id).values(banned=True, banned_until=until)
+        )
+        db.session.commit()
+
+
+def test_banned_reader_can_neither_vote_nor_report(app, client, article):
+    comment_id = post(client, article, "남의 댓글").get_json()["comment"]["id"]
+    other = app.test_client()
+    post(other, article, "나중에 제한될 독자의 댓글", nickname="다른독자")
+    with app.app_context():
+        banned = db.session.scalar(sa.select(Reader.id).where(Reader.nickname == "다른독자"))
+    ban_until(app, banned, utcnow() + timedelta(days=1))
+    url = f"/api/v1/comments/{comment_id}"
+    for value in ("up", "down", "none"):
+        message = assert_error(
+            other.post(f"{url}/vote", json={"value": value}), 403, "reader_banned"
+        )
+        assert message == "이용이 제한된 사용자는 찬성/반대를 누를 수 없습니다."
+    message = assert_error(
+        other.post(f"{url}/report", json={"reason": "abuse"}), 403, "reader_banned"
+    )
+    assert message == "이용이 제한된 사용자는 신고할 수 없습니다."
+    assert count(app, Vote) == count(app, Report) == 0
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert (comment.upvotes, comment.downvotes, comment.report_count) == (0, 0, 0)
+    # Once the day is over they may again.
+    ban_until(app, banned, utcnow() - timedelta(seconds=1))
+    assert other.post(f"{url}/vote", json={"value": "up"}).status_code == 200
+    assert other.post(f"{url}/report", json={"reason": "abuse"}).status_code == 201
+
+
+def test_no_votes_on_ones_own_comment(app, client, article):
+    comment_id = post(client, article, "내가 쓴 댓글").get_json()["comment"]["id"]
+    url = f"/api/v1/comments/{comment_id}/vote"
+    for value in ("up", "down", "none"):
+        message = assert_error(client.post(url, json={"value": value}), 403, "own_comment")
+        assert message == "자신의 댓글에는 찬성/반대를 누를 수 없습니다."
+    english = client.post(url + "?lang=en", json={"value": "up"}).get_json()["error"]
+    assert english["message"] == "You cannot vote on your own comment."
+    assert count(app, Vote) == 0
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).upvotes == 0
+    # Everyone else still may.
+    assert app.test_client().post(url, json={"value": "up"}).status_code == 200
+
+
+def test_blank_lines_are_cut_to_one_when_stored(app, client, article):
+    response = post(client, article, "\n  가" + "\n" * 148 + "나\n\u3164\n \n")
+    assert response.status_code == 201
+    assert response.get_json()["comment"]["body"] == "가\n\n나"
+    with app.app_context():
+        assert db.session.scalar(sa.select(Comment.body)) == "가\n\n나"
+    # The limit counts the text as stored: blank lines beyond one are free.
+    body = "가" * 74 + "\n \n\n\n" + "나" * 74
+    assert post(client, article, body).get_json()["comment"]["body"].count("\n") == 2
+    assert_error(post(client, article, "가" * 75 + "\n\n\n" + "나" * 74), 400, "body_too_long")
+
+
 def test_unknown_route_and_method_answer_json(client, article):
     assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_error(client.delete(f"/api/v1/articles/{article}/comments"), 405, "method_not_allowed")
@@ -185,6 +249,10 @@ def test_vote_errors(client, article):
     assert_error(client.post(url, json={"value": "sideways"}), 400, "invalid_vote")
     assert_error(client.post(url, json={}), 400, "invalid_vote")
     assert_error(client.post(url, json={"value": ["up"]}), 400, "invalid_vote")
+    # Found by hypothesis: a list is unhashable, and was a 500.
+    assert_error(client.post(url, json={"value": []}), 400, "invalid_vote")
+    report_url = f"/api/v1/comments/{comment_id}/report"
+    assert_error(client.post(report_url, json={"reason": ["abuse"]}), 400, "invalid_reason")
     assert_error(
         client.post("/api/v1/comments/999999/vote", json={"value": "up"}), 404, "unknown_comment"
     )
@@ -217,7 +285,7 @@ def test_report(app, client, article):
     assert_error(reporter.post(url, json={"reason": "spam"}), 409, "already_reported")
     assert_error(reporter.post(url, json={"reason": "boring"}), 400, "invalid_reason")
     assert_error(reporter.post(url, json={"reason": ["abuse"]}), 400, "invalid_reason")
-    assert_error(client.post(url, json={"reason": "abuse"}), 400, "own_comment")
+    assert_error(client.post(url, json={"reason": "abuse"}), 403, "own_comment")
     for detail in (5, None, ["글"]):
         refused = reporter.post(url, json={"reason": "abuse", "detail": detail})
         assert "문자열" in assert_error(refused, 400, "invalid_detail")

@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 
 from web.text import (
+    MAX_UNTIDIED_LENGTH,
     InvalidText,
     body_fingerprint,
     body_length,
@@ -43,10 +44,38 @@ def test_clean_body_refuses(raw, code):
     assert info.value.code == code
 
 
-def test_limit_applies_to_text_as_typed():
+def test_limit_applies_to_text_as_stored():
     assert clean_body("가" * 150) == "가" * 150
+    assert clean_body("가" * 149 + "  ") == "가" * 149  # the counter shows 149 too
+    assert clean_body("가" * 150 + "\n\n\n") == "가" * 150
+    assert body_length(" 가\n\n\n\n나 ") == 4
     with pytest.raises(InvalidText):
-        clean_body("가" * 149 + "  ")  # the counter shows 151 here too
+        clean_body("가" * 151)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("가" + "\n" * 148 + "나", "가\n\n나"),  # as QA posted it: 3,000 pixels on a phone
+        ("가\r\n\r\n\r\n\r\n나", "가\n\n나"),
+        ("가\n \n\t\n\u3000\n나", "가\n\n나"),  # lines of spaces are blank too
+        ("가\n\u3164\n\u200b\n\u3164 \n나", "가\n\n나"),  # and of invisible letters
+        ("가\n\n나\n다", "가\n\n나\n다"),  # one empty line and single breaks stay
+        ("\n\n  가 나  \n\n\n", "가 나"),
+        ("  가\n  나", "가\n  나"),  # indentation inside the text stays
+    ],
+)
+def test_blank_lines_are_cut_to_one(raw, stored):
+    assert clean_body(raw) == stored
+    assert body_length(raw) == len(stored)
+
+
+def test_a_huge_body_is_refused_for_its_length_without_tidying():
+    raw = "가" + "\n\u3164" * MAX_UNTIDIED_LENGTH + "나"
+    with pytest.raises(InvalidText) as info:
+        clean_body(raw)
+    assert info.value.code == "body_too_long"
+    assert clean_body(raw[:MAX_UNTIDIED_LENGTH]) == "가"
 
 
 @pytest.mark.parametrize("raw", ["가", "x" * 13, "\u200b\u200b", "   "])

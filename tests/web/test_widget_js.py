@@ -5,15 +5,17 @@ from __future__ import annotations
 import threading
 import unicodedata
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from web import comment_store
-from web.db import db
-from web.models import Article, Comment, Reader
+from web.db import db, utcnow
+from web.models import Article, Comment, Reader, Vote
+from web.text import body_length
 
 from .conftest import make_app
 
@@ -171,6 +173,84 @@ def test_bad_input_message_under_the_box(reader_page, article, body, message):
     error.wait_for()
     assert error.inner_text() == message
     assert page.locator(".cm-list .cm-item").count() == 0
+
+
+def test_counter_counts_the_text_as_stored(reader_page, article):
+    page = reader_page(article[0])
+    box, length = page.locator(".cm-input"), page.locator(".cm-len")
+    box.fill("가" + "\n" * 148 + "나")  # stored as 가, one empty line, 나
+    assert length.inner_text() == "4"
+    # The same count as the server's, whatever the blank lines and ends are made of.
+    for text in ("  안녕\n\u3164\n \n하세요  \n\n", "\u3000\x1c가\n\u200b\n\n\ufeff나\u2028"):
+        box.fill(text)
+        assert length.inner_text() == str(body_length(text))
+    # Blank lines beyond one are not counted, so they are not cut off at 150 either.
+    box.fill("가" * 150 + "\n\n\n")
+    assert length.inner_text() == "150"
+    assert box.input_value() == "가" * 150 + "\n\n\n"
+    box.fill("가" * 149 + "\n\n\n나나")  # 153 as stored: cut back to the limit
+    assert length.inner_text() == "149"
+    assert box.input_value() == "가" * 149 + "\n"
+
+
+def test_blank_lines_are_posted_as_one(reader_page, article):
+    page = reader_page(article[0])
+    post_from_page(page, "가" + "\n" * 148 + "나")
+    body = page.locator(".cm-list .cm-item").first.locator(".cm-body")
+    expect(body).to_have_text("가\n\n나")
+    assert body.bounding_box()["height"] < 100  # three lines, not 3,000 pixels
+    page.reload()
+    assert page.locator(".cm-list .cm-body").first.inner_text() == "가\n\n나"
+
+
+def test_own_comments_offer_no_votes(reader_page, article):
+    page = reader_page(article[0])
+    post_from_page(page, f"{article[1]} 내 댓글")
+    votes = page.locator(".cm-list .cm-item").first.locator(".cm-vote")
+    expect(votes).to_have_count(2)
+    for button in votes.all():
+        expect(button).to_be_disabled()
+    page.reload()
+    item = page.locator(".cm-list .cm-item").first
+    for button in item.locator(".cm-vote").all():
+        expect(button).to_be_disabled()
+    # Should a vote be sent all the same, the server's refusal is shown under it.
+    item.locator(".cm-up").evaluate("button => { button.disabled = false; }")
+    item.locator(".cm-up").click()
+    expect(item.locator(".cm-item-msg")).to_have_text(
+        "자신의 댓글에는 찬성/반대를 누를 수 없습니다."
+    )
+    assert item.locator(".cm-up .cm-n").inner_text() == "0"
+
+
+def test_banned_reader_is_told_why(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    item = page.locator(".cm-list .cm-item").first
+    item.locator(".cm-up").click()
+    expect(item.locator(".cm-up .cm-n")).to_have_text("1")
+    with live_app.app_context():
+        comment_id = int(item.get_attribute("data-id"))
+        voter = db.session.scalar(sa.select(Vote.reader_id).where(Vote.comment_id == comment_id))
+        db.session.execute(
+            sa.update(Reader)
+            .where(Reader.id == voter)
+            .values(banned=True, banned_until=utcnow() + timedelta(days=1))
+        )
+        db.session.commit()
+    item.locator(".cm-down").click()
+    expect(item.locator(".cm-item-msg")).to_have_text(
+        "이용이 제한된 사용자는 찬성/반대를 누를 수 없습니다."
+    )
+    assert item.locator(".cm-up .cm-n").inner_text() == "1"
+    item.locator(".cm-report").click()
+    panel = page.locator(".cm-report-panel")
+    panel.get_by_label("기타").check()
+    panel.locator(".cm-report-send").click()
+    expect(panel.locator(".cm-report-msg")).to_have_text(
+        "이용이 제한된 사용자는 신고할 수 없습니다."
+    )
 
 
 def test_sort_tabs_and_reload(reader_page, article, live_app):

@@ -40,9 +40,33 @@
     return url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(LANG);
   }
 
-  // The server counts the same way: NFC, line breaks as one character, code points.
+  // A line with nothing visible on it: what is_invisible in web/text.py matches.
+  var BLANK_LINE = /^[\p{Cf}\p{Cc}\p{Zs}\p{Zl}\p{Zp}\p{Mn}\p{Me}\u115f\u1160\u3164\uffa0\u2800]*$/u;
+  // Python's str.strip() characters, which are not quite those of trim().
+  var EDGE_SPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
+  // The text as the server stores it (tidy_body in web/text.py): NFC, line breaks as
+  // one newline, blank lines cut to one, whitespace trimmed from both ends.
+  function tidy(text) {
+    var lines = [];
+    text.replace(/\r\n?/g, "\n").normalize("NFC").split("\n").forEach(function (line) {
+      if (BLANK_LINE.test(line)) {
+        if (lines.length && lines[lines.length - 1] === "") return;
+        line = "";
+      }
+      lines.push(line);
+    });
+    var joined = lines.join("\n");
+    var start = 0;
+    var end = joined.length;
+    while (start < end && EDGE_SPACE.test(joined[start])) start++;
+    while (end > start && EDGE_SPACE.test(joined[end - 1])) end--;
+    return joined.slice(start, end);
+  }
+
+  // The server counts the same way: code points of the tidied text.
   function characters(text) {
-    return Array.from(text.replace(/\r\n?/g, "\n").normalize("NFC"));
+    return Array.from(tidy(text));
   }
 
   function relativeTime(iso, now) {
@@ -135,8 +159,8 @@
   Section.prototype.updateCounter = function (enforce) {
     var chars = characters(this.input.value);
     if (enforce && chars.length > this.max) {
-      chars = chars.slice(0, this.max);
-      this.input.value = chars.join("");
+      this.input.value = chars.slice(0, this.max).join("");
+      chars = characters(this.input.value);
     }
     var counter = this.root.querySelector(".cm-counter");
     counter.querySelector(".cm-len").textContent = chars.length;
@@ -170,6 +194,10 @@
       item.querySelector(".cm-pending-note").hidden = false;
       item.querySelector(".cm-actions").hidden = true;
     }
+    // The server refuses votes on one's own comment: the buttons only show the counts.
+    item.querySelectorAll(".cm-vote").forEach(function (button) {
+      button.disabled = comment.mine;
+    });
     this.applyVote(item, comment);
     return item;
   };
