@@ -46,6 +46,7 @@ SCRIPT_MESSAGES = {
     "network_error": _l("네트워크 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."),
     "choose_reason": _l("신고 사유를 선택해 주세요."),
     "posting_as": _l("<strong>%(name)s</strong> 님"),
+    "reported": _l("신고됨"),
 }
 
 
@@ -196,7 +197,7 @@ def post_form(key: str):
     except CommentError as exc:
         db.session.rollback()
         g.pop("reader", None)
-        return _form_error(article, exc.status, exc.message, request.form.get("body", ""))
+        return _form_error(article, exc.status, exc.message)
     return redirect(back, code=303)
 
 
@@ -218,12 +219,17 @@ def _error_page(status: int, message: str):
     article = db.session.scalar(db.select(Article).where(Article.key == key)) if key else None
     if article is None:
         return render_template("message.html", message=message), status
-    return _form_error(article, status, message, request.form.get("body", ""))
+    return _form_error(article, status, message)
 
 
-def _form_error(article: Article, status: int, message: str, body: str):
-    """The full comment page with the message under the box and the text kept."""
-    context = section_context(article, "page", error={"message": message, "body": body})
+def _form_error(article: Article, status: int, message: str):
+    """The full comment page with the message under the box and what was typed kept."""
+    error = {
+        "message": message,
+        "body": request.form.get("body", ""),
+        "nickname": request.form.get("nickname", ""),
+    }
+    context = section_context(article, "page", error=error)
     return render_template("comments_page.html", **context), status
 
 

@@ -357,6 +357,7 @@ def test_script_catalog_reaches_the_page(client, story):
     assert english["network_error"].startswith("A network error")
     assert english["posting_as"] == "Posting as <strong>%(name)s</strong>"
     assert english["date_pattern"] == "MMM d, yyyy"
+    assert english["reported"] == "Reported"
     korean = script_catalog(client.get(f"/embed/{story}").get_data(as_text=True))
     assert korean["minutes_ago"] == {"other": "%(num)d분 전"}
     assert korean["date_pattern"] == "yyyy.MM.dd."

@@ -158,6 +158,27 @@ class TestForm:
         assert message in error
         assert body.strip() in html
 
+    def test_bad_body_keeps_the_nickname(self, app, client, article):
+        form = {
+            "csrf_token": self.token(client, article),
+            "body": "가" * 160,
+            "nickname": "폼<사용자>",
+        }
+        response = client.post(f"/articles/{article}/comments", data=form)
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "(현재 160자)" in html
+        nickname = re.search(r'<input class="cm-nick-input"[^>]*>', html).group(0)
+        assert 'value="폼&lt;사용자&gt;"' in nickname
+        assert '<strong class="cm-len">160</strong>' in html
+
+    def test_expired_token_keeps_what_was_typed(self, app, client, article):
+        form = {"csrf_token": "stale", "body": "다시 보낼 댓글", "nickname": "폼사용자"}
+        html = client.post(f"/articles/{article}/comments", data=form).get_data(as_text=True)
+        assert "페이지가 만료되었습니다" in html
+        assert ">다시 보낼 댓글</textarea>" in html
+        assert 'value="폼사용자"' in html
+
     def test_crlf_counts_as_one_character(self, app, client, article):
         body = "가" * 74 + "\r\n" + "나" * 75  # 150 in the browser's count
         form = {"csrf_token": self.token(client, article), "body": body, "nickname": "폼사용자"}

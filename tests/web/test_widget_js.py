@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 import uuid
@@ -22,6 +23,9 @@ from .conftest import make_app
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 5000
+NETWORK_ERROR = "네트워크 오류가 발생했습니다. 잠시 후 다시 시도해 주세요."
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 👨‍👩‍👧‍👦: 7 code points
+KOREAN_FLAG = "\U0001f1f0\U0001f1f7"  # 🇰🇷: two regional indicators
 
 
 def news_site(environ, start_response):
@@ -66,7 +70,7 @@ def reader_page(browser):
     """Open pages as a new reader (own cookies); page errors fail the test."""
     contexts, errors = [], []
 
-    def open_page(url, javascript=True, bypass_csp=False, timezone_id=None):
+    def open_page(url, javascript=True, bypass_csp=False, timezone_id=None, init_script=None):
         context = browser.new_context(
             java_script_enabled=javascript,
             bypass_csp=bypass_csp,
@@ -75,6 +79,8 @@ def reader_page(browser):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
+        if init_script:
+            context.add_init_script(init_script)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(url)
@@ -142,6 +148,73 @@ def test_counter_and_hard_limit(reader_page, article):
     box.fill("😀" * 151)
     assert length.inner_text() == "150"
     assert page.locator(".cm-counter.is-full").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("가" * 148 + FAMILY, "가" * 148),  # not 👨 and a dangling zero-width joiner
+        ("가" * 149 + KOREAN_FLAG, "가" * 149),  # not a lone 🇰
+        ("가" * 143 + FAMILY, "가" * 143 + FAMILY),  # exactly 150
+    ],
+)
+def test_limit_never_cuts_inside_a_character(reader_page, article, typed, kept):
+    page = reader_page(article[0])
+    box = page.locator(".cm-input")
+    box.fill(typed)
+    assert box.input_value() == kept
+    assert page.locator(".cm-len").inner_text() == str(len(kept))
+
+
+def test_limit_falls_back_to_code_points_without_segmenter(reader_page, article):
+    page = reader_page(article[0], init_script="delete Intl.Segmenter;")
+    assert page.evaluate("typeof Intl.Segmenter") == "undefined"
+    box = page.locator(".cm-input")
+    box.fill("가" * 149 + "😀😀")
+    assert box.input_value() == "가" * 149 + "😀"  # whole code points, no lone surrogate
+    assert page.locator(".cm-len").inner_text() == "150"
+
+
+def paste(page, text):
+    """Paste text at the caret of the comment box through the real clipboard."""
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=page.url.split("/articles/")[0]
+    )
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.keyboard.press("Control+V")
+
+
+def caret(page):
+    """The comment box's selection as (start, end)."""
+    box = page.locator(".cm-input")
+    return tuple(box.evaluate("box => [box.selectionStart, box.selectionEnd]"))
+
+
+def test_paste_over_the_limit_cuts_the_pasted_text_not_the_rest(reader_page, article):
+    page = reader_page(article[0])
+    box = page.locator(".cm-input")
+    box.fill("앞부분 뒷부분")
+    box.evaluate("box => box.setSelectionRange(3, 3)")  # after 앞부분
+    paste(page, "나" * 200)
+    expect(page.locator(".cm-len")).to_have_text("150")
+    assert box.input_value() == "앞부분" + "나" * 143 + " 뒷부분"
+    assert caret(page) == (146, 146)  # at the end of what was pasted
+    # Replacing a selection: a cluster that would not fit is left out whole.
+    box.fill("앞부분 뒷부분")
+    box.evaluate("box => box.setSelectionRange(0, 3)")  # 앞부분 selected
+    paste(page, "다" * 142 + FAMILY + "다")
+    expect(page.locator(".cm-len")).to_have_text("146")
+    assert box.input_value() == "다" * 142 + " 뒷부분"
+    assert caret(page) == (142, 142)
+    # Typing in the middle up to the limit, then past it: the extra text is what goes.
+    box.evaluate("box => box.setSelectionRange(10, 10)")
+    page.keyboard.insert_text("라마바사")
+    full = "다" * 10 + "라마바사" + "다" * 132 + " 뒷부분"
+    assert box.input_value() == full
+    page.keyboard.insert_text("아자")
+    assert box.input_value() == full
+    assert caret(page) == (14, 14)
+    assert page.locator(".cm-len").inner_text() == "150"
 
 
 def test_post_without_reload(reader_page, article, live_app):
@@ -302,9 +375,10 @@ def test_vote_cancel_and_switch(reader_page, article, live_app):
 
 def test_report_with_reason(reader_page, article, live_app):
     url, key = article
-    seed(live_app, key, [(0, 0)])
+    seed(live_app, key, [(0, 0), (0, 0)])
     page = reader_page(url)
-    page.locator(".cm-item .cm-report").click()
+    item = page.locator(".cm-item").first
+    item.locator(".cm-report").click()
     panel = page.locator(".cm-report-panel")
     assert panel.is_visible()
     for reason in ("욕설/비하", "혐오/차별", "음란", "광고/도배", "기타"):
@@ -314,13 +388,108 @@ def test_report_with_reason(reader_page, article, live_app):
     expect(message).to_have_text("신고 사유를 선택해 주세요.")
     panel.get_by_label("혐오/차별").check()
     panel.locator(".cm-report-send").click()
-    expect(message).to_have_text("신고가 접수되었습니다.")
-    page.locator(".cm-report-cancel").click()
+    # Done: the panel closes, the comment says so and cannot be reported again.
     expect(panel).to_be_hidden()
+    expect(item.locator(".cm-item-msg")).to_have_text("신고가 접수되었습니다.")
+    assert item.locator(".cm-item-msg").get_attribute("role") == "status"
+    expect(item.locator(".cm-report")).to_have_text("신고됨")
+    expect(item.locator(".cm-report")).to_be_disabled()
+    expect(page.locator(".cm-item").nth(1).locator(".cm-report")).to_be_enabled()
+    # Still marked when the script draws the list again.
+    page.locator(".cm-sort", has_text="찬성순").click()
+    expect(page.locator(".cm-sort.is-active")).to_have_text("찬성순")
+    reported = page.locator(".cm-item", has=page.locator(".cm-report:disabled"))
+    expect(reported).to_have_count(1)
+    expect(reported.locator(".cm-report")).to_have_text("신고됨")
+
+
+def test_report_again_after_reload_marks_the_comment(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    panel = page.locator(".cm-report-panel")
     page.locator(".cm-item .cm-report").click()
     panel.get_by_label("기타").check()
     panel.locator(".cm-report-send").click()
-    expect(message).to_have_text("이미 신고한 댓글입니다.")
+    expect(page.locator(".cm-item .cm-report")).to_be_disabled()
+    page.reload()  # the page does not know of the report once reloaded: the server does
+    page.locator(".cm-item .cm-report").click()
+    panel.get_by_label("음란").check()
+    panel.locator(".cm-report-send").click()
+    expect(panel).to_be_hidden()
+    expect(page.locator(".cm-item .cm-item-msg")).to_have_text("이미 신고한 댓글입니다.")
+    expect(page.locator(".cm-item .cm-report")).to_have_text("신고됨")
+
+
+def test_report_failure_keeps_the_panel_for_another_try(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    page.route(re.compile(r"/report\b"), lambda route: route.abort())
+    page.locator(".cm-item .cm-report").click()
+    panel = page.locator(".cm-report-panel")
+    panel.get_by_label("기타").check()
+    panel.locator(".cm-report-send").click()
+    expect(panel.locator(".cm-report-msg")).to_have_text(NETWORK_ERROR)
+    expect(panel.locator(".cm-report-send")).to_be_enabled()
+    page.unroute(re.compile(r"/report\b"))
+    panel.locator(".cm-report-send").click()
+    expect(panel).to_be_hidden()
+    expect(page.locator(".cm-item .cm-report")).to_have_text("신고됨")
+
+
+def test_vote_error_is_cleared_by_the_next_vote(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    up, note = page.locator(".cm-up"), page.locator(".cm-item .cm-item-msg")
+    page.route(re.compile(r"/vote\b"), lambda route: route.abort())
+    up.click()
+    expect(note).to_have_text(NETWORK_ERROR)
+    assert up.get_attribute("aria-pressed") == "false"
+    page.unroute(re.compile(r"/vote\b"))
+    up.click()
+    expect(up).to_have_attribute("aria-pressed", "true")
+    expect(note).to_have_count(0)
+
+
+LIST_API = re.compile(r"/api/v1/articles/[^?]+/comments\?")
+
+
+def test_failed_sort_switch_keeps_the_tab_and_says_so(reader_page, article, live_app):
+    url, key = article
+    oldest, popular = seed(live_app, key, [(0, 0), (5, 0)])
+    page = reader_page(url)
+    error, active = page.locator(".cm-sort-error"), page.locator(".cm-sort.is-active")
+    page.route(LIST_API, lambda route: route.abort())
+    page.locator(".cm-sort", has_text="찬성순").click()
+    expect(error).to_have_text(NETWORK_ERROR)
+    assert active.inner_text() == "최신순"
+    assert page.locator(".cm-sort[aria-current]").inner_text() == "최신순"
+    assert bodies_on(page) == [popular, oldest]
+    assert "cm_sort" not in page.evaluate("document.cookie")
+    page.unroute(LIST_API)
+    page.locator(".cm-sort", has_text="찬성순").click()
+    expect(active).to_have_text("찬성순")
+    expect(error).to_be_hidden()
+    expect(page.locator(".cm-list .cm-body")).to_have_text([popular, oldest])
+
+
+def test_failed_more_says_so_and_can_be_retried(reader_page, article, live_app):
+    url, key = article
+    bodies = seed(live_app, key, [(0, 0)] * 25)
+    page = reader_page(url)
+    more, error = page.locator(".cm-more"), page.locator(".cm-more-error")
+    page.route(LIST_API, lambda route: route.abort())
+    more.click()
+    expect(error).to_have_text(NETWORK_ERROR)
+    assert more.is_visible()
+    assert len(bodies_on(page)) == 20
+    page.unroute(LIST_API)
+    more.click()
+    expect(page.locator(".cm-list .cm-body")).to_have_text(bodies[::-1])
+    expect(error).to_be_hidden()
+    expect(more).to_be_hidden()
 
 
 def test_more_loads_next_page_stably(reader_page, article, live_app):

@@ -69,6 +69,56 @@
     return Array.from(tidy(text));
   }
 
+  // Grapheme clusters (what a reader sees as one character: 👨‍👩‍👧‍👦, 🇰🇷) where the
+  // browser can tell them; code points where it cannot.
+  var CLUSTERS = window.Intl && Intl.Segmenter
+    ? new Intl.Segmenter(LANG, { granularity: "grapheme" }) : null;
+
+  // Where the cluster holding text[i] ends.
+  function clusterEnd(segments, text, i) {
+    if (segments) {
+      var segment = segments.containing(i);
+      return segment.index + segment.segment.length;
+    }
+    return i + (isHighSurrogate(text.charCodeAt(i)) && i + 1 < text.length ? 2 : 1);
+  }
+
+  function isHighSurrogate(code) { return code >= 0xd800 && code < 0xdc00; }
+  function isLowSurrogate(code) { return code >= 0xdc00 && code < 0xe000; }
+
+  // The text cut to at most max characters (counted as the server counts them). Only
+  // what changed since the last text that fitted (before: a paste, a word typed) is cut,
+  // at the end of a whole cluster; the text around it stays. caret: the end of what was
+  // inserted, as the browser left it. Returns the text and where the caret goes.
+  function fitText(text, before, caret, max) {
+    var tail = 0;
+    var tailLimit = Math.min(before.length, text.length - caret);
+    while (tail < tailLimit &&
+           text.charCodeAt(text.length - 1 - tail) === before.charCodeAt(before.length - 1 - tail)) {
+      tail++;
+    }
+    if (tail > 0 && isLowSurrogate(text.charCodeAt(text.length - tail))) tail--;
+    var start = 0;
+    var startLimit = Math.min(before.length, text.length) - tail;
+    while (start < startLimit && text.charCodeAt(start) === before.charCodeAt(start)) start++;
+    if (start > 0 && isHighSurrogate(text.charCodeAt(start - 1))) start--;
+    var end = text.length - tail;
+    var after = text.slice(end);
+    if (characters(text.slice(0, start) + after).length > max) {
+      start = 0;  // even the text around the change is too long: cut from the start
+      end = text.length;
+      after = "";
+    }
+    var segments = CLUSTERS ? CLUSTERS.segment(text) : null;
+    var cut = start;
+    while (cut < end) {
+      var next = Math.min(clusterEnd(segments, text, cut), end);
+      if (characters(text.slice(0, next) + after).length > max) break;
+      cut = next;
+    }
+    return { text: text.slice(0, cut) + after, caret: cut };
+  }
+
   function relativeTime(iso, now) {
     var then = new Date(iso);
     var seconds = (now - then) / 1000;
@@ -112,6 +162,8 @@
     this.max = parseInt(root.dataset.maxLength, 10);
     this.sort = root.dataset.sort;
     this.cursor = root.dataset.nextCursor || null;
+    this.fitted = "";  // the last text of the box that was within the limit
+    this.reported = {};  // ids of the comments this reader reported, kept across re-renders
     this.bind();
   }
 
@@ -157,18 +209,25 @@
   };
 
   Section.prototype.updateCounter = function (enforce) {
-    var chars = characters(this.input.value);
+    var input = this.input;
+    var chars = characters(input.value);
     if (enforce && chars.length > this.max) {
-      this.input.value = chars.slice(0, this.max).join("");
-      chars = characters(this.input.value);
+      var fitted = fitText(input.value, this.fitted, input.selectionEnd, this.max);
+      var focused = document.activeElement === input;
+      input.value = fitted.text;
+      if (focused) input.setSelectionRange(fitted.caret, fitted.caret);
+      chars = characters(fitted.text);
     }
+    if (enforce) this.fitted = input.value;
     var counter = this.root.querySelector(".cm-counter");
     counter.querySelector(".cm-len").textContent = chars.length;
     counter.classList.toggle("is-full", chars.length >= this.max);
   };
 
-  Section.prototype.showError = function (message) {
-    var box = this.root.querySelector(".cm-error");
+  // An error in one of the section's message boxes; an empty message hides the box.
+  Section.prototype.showError = function (message, selector) {
+    var box = this.root.querySelector(selector || ".cm-form .cm-error");
+    if (!box) return;
     box.textContent = message || "";
     box.hidden = !message;
   };
@@ -198,6 +257,7 @@
     item.querySelectorAll(".cm-vote").forEach(function (button) {
       button.disabled = comment.mine;
     });
+    if (this.reported[comment.id]) this.markReported(item);
     this.applyVote(item, comment);
     return item;
   };
@@ -243,8 +303,8 @@
     });
   };
 
-  Section.prototype.listUrl = function (cursor) {
-    var url = this.root.dataset.listUrl + "?sort=" + encodeURIComponent(this.sort);
+  Section.prototype.listUrl = function (sort, cursor) {
+    var url = this.root.dataset.listUrl + "?sort=" + encodeURIComponent(sort);
     return cursor ? url + "&cursor=" + encodeURIComponent(cursor) : url;
   };
 
@@ -255,6 +315,7 @@
       this.root.appendChild(this.panel);
       this.list.textContent = "";
     }
+    this.showError("", ".cm-more-error");
     var shown = {};
     this.list.querySelectorAll(".cm-item").forEach(function (item) {
       shown[item.dataset.id] = true;
@@ -274,39 +335,60 @@
     this.setTotal(data.article.comment_count);
   };
 
+  // The tabs and the list change together, once the new order has arrived: a failed
+  // request leaves the previous tab and list, with the error under the tabs.
   Section.prototype.changeSort = function (sort) {
     var self = this;
-    this.sort = sort;
-    document.cookie = SORT_COOKIE + "=" + sort + "; path=/; max-age=31536000; samesite=lax";
-    this.root.querySelectorAll(".cm-sort").forEach(function (tab) {
-      var active = tab.dataset.sort === sort;
-      tab.classList.toggle("is-active", active);
-      if (active) tab.setAttribute("aria-current", "true");
-      else tab.removeAttribute("aria-current");
-    });
+    this.wantedSort = sort;
     this.root.classList.add("is-loading");
-    callApi(this.listUrl(null), "GET").then(function (result) {
+    callApi(this.listUrl(sort, null), "GET").then(function (result) {
+      if (self.wantedSort !== sort) return;  // another tab was clicked since
       self.root.classList.remove("is-loading");
-      if (result.ok && self.sort === sort) self.showPage(result.data, false);
+      if (!result.ok) return self.showError(result.message, ".cm-sort-error");
+      self.showError("", ".cm-sort-error");
+      self.sort = sort;
+      document.cookie = SORT_COOKIE + "=" + sort + "; path=/; max-age=31536000; samesite=lax";
+      self.root.querySelectorAll(".cm-sort").forEach(function (tab) {
+        var active = tab.dataset.sort === sort;
+        tab.classList.toggle("is-active", active);
+        if (active) tab.setAttribute("aria-current", "true");
+        else tab.removeAttribute("aria-current");
+      });
+      self.showPage(result.data, false);
     });
   };
 
   Section.prototype.loadMore = function () {
     var self = this;
-    if (!this.cursor) return;
-    callApi(this.listUrl(this.cursor), "GET").then(function (result) {
+    var sort = this.sort;
+    var cursor = this.cursor;
+    if (!cursor || this.loadingMore) return;
+    this.loadingMore = true;
+    this.more.setAttribute("aria-busy", "true");
+    callApi(this.listUrl(sort, cursor), "GET").then(function (result) {
+      self.loadingMore = false;
+      self.more.removeAttribute("aria-busy");
+      // A sort changed meanwhile has replaced the list this page was the next of.
+      if (self.sort !== sort || self.cursor !== cursor) return;
       if (result.ok) self.showPage(result.data, true);
+      else self.showError(result.message, ".cm-more-error");
     });
   };
 
-  Section.prototype.itemMessage = function (item, message) {
-    var note = item.querySelector(".cm-item-msg");
+  // A message under one comment about one action (vote, report); "" takes it away.
+  Section.prototype.itemMessage = function (item, action, message, isError) {
+    var note = item.querySelector('.cm-item-msg[data-action="' + action + '"]');
+    if (!message) {
+      if (note) note.remove();
+      return;
+    }
     if (!note) {
       note = document.createElement("p");
-      note.className = "cm-error cm-item-msg";
-      note.setAttribute("role", "alert");
+      note.dataset.action = action;
       item.appendChild(note);
     }
+    note.className = isError ? "cm-error cm-item-msg" : "cm-item-msg";
+    note.setAttribute("role", isError ? "alert" : "status");
     note.textContent = message;
   };
 
@@ -316,13 +398,15 @@
     var next = item.dataset.myVote === value ? "none" : value;
     var url = this.root.dataset.voteUrl.replace("/0/", "/" + item.dataset.id + "/");
     callApi(url, "POST", { value: next }).then(function (result) {
-      if (result.ok) self.applyVote(item, result.data.comment);
-      else self.itemMessage(item, result.message);
+      if (!result.ok) return self.itemMessage(item, "vote", result.message, true);
+      self.itemMessage(item, "vote", "");
+      self.applyVote(item, result.data.comment);
     });
   };
 
   Section.prototype.openReport = function (item) {
     var panel = this.panel;
+    if (this.reported[item.dataset.id]) return;
     panel.querySelectorAll("input[type=radio]").forEach(function (radio) {
       radio.checked = false;
     });
@@ -334,17 +418,40 @@
   };
 
   Section.prototype.sendReport = function () {
+    var self = this;
     var panel = this.panel;
+    var send = panel.querySelector(".cm-report-send");
     var message = panel.querySelector(".cm-report-msg");
     var chosen = panel.querySelector("input[type=radio]:checked");
     var show = function (text) { message.textContent = text; message.hidden = false; };
     if (!chosen) return show(MESSAGES.choose_reason);
-    var url = this.root.dataset.reportUrl.replace("/0/", "/" + panel.dataset.commentId + "/");
-    panel.querySelector(".cm-report-send").disabled = true;
+    var id = panel.dataset.commentId;
+    var url = this.root.dataset.reportUrl.replace("/0/", "/" + id + "/");
+    send.disabled = true;
     callApi(url, "POST", { reason: chosen.value }).then(function (result) {
-      panel.querySelector(".cm-report-send").disabled = false;
-      show(result.ok ? result.data.message : result.message);
+      var done = result.ok || (result.data.error && result.data.error.code === "already_reported");
+      if (!done) {
+        send.disabled = false;  // the reader may try again
+        return show(result.message);
+      }
+      // Reported now or before (another page, another tab): one report per comment.
+      self.reported[id] = true;
+      var item = self.list.querySelector('.cm-item[data-id="' + id + '"]');
+      if (panel.dataset.commentId === id) {
+        panel.hidden = true;
+        self.root.appendChild(panel);
+      }
+      if (!item) return;
+      self.markReported(item);
+      self.itemMessage(item, "report", result.ok ? result.data.message : result.message, false);
     });
+  };
+
+  Section.prototype.markReported = function (item) {
+    var button = item.querySelector(".cm-report");
+    button.textContent = MESSAGES.reported;
+    button.disabled = true;
+    item.classList.add("is-reported");
   };
 
   Section.prototype.refreshTimes = function () {
