@@ -261,9 +261,9 @@ def test_counter_counts_the_text_as_stored(reader_page, article):
     box.fill("가" * 150 + "\n\n\n")
     assert length.inner_text() == "150"
     assert box.input_value() == "가" * 150 + "\n\n\n"
-    box.fill("가" * 149 + "\n\n\n나나")  # 153 as stored: cut back to the limit
+    box.fill("가" * 149 + "\n\n\n나나")  # 153 as stored: what would pass the limit is cut
     assert length.inner_text() == "149"
-    assert box.input_value() == "가" * 149 + "\n"
+    assert box.input_value() == "가" * 149 + "\n\n\n"
 
 
 def test_blank_lines_are_posted_as_one(reader_page, article):
