@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -91,6 +92,14 @@ def score_histogram() -> list[int]:
     return [int(v or 0) for v in row]
 
 
+def count_ticks(counts) -> list[int]:
+    """Whole-number axis ticks for counts: 0 to at least the largest, 1, 2 or 5 times 10^k apart."""
+    top = max(max(counts, default=0), 1)
+    steps = (m * 10**k for k in itertools.count() for m in (1, 2, 5))
+    step = next(s for s in steps if top <= 10 * s)
+    return list(range(0, -(-top // step) * step + 1, step))
+
+
 def _chart(kind: str, title: str, **options):
     """A pygal chart in the house style, with no JavaScript (pygal loads on first use)."""
     import pygal
@@ -106,28 +115,39 @@ def render_chart(name: str) -> bytes:
     """One chart as SVG; KeyError for an unknown name."""
     if name == "daily":
         data = comments_per_day()
-        chart = _chart("Bar", _("일별 댓글 수 (최근 30일)"), show_legend=False, x_label_rotation=45)
+        counts = [n for _, n in data]
+        chart = _chart(
+            "Bar",
+            _("일별 댓글 수 (최근 30일)"),
+            show_legend=False,
+            x_label_rotation=45,
+            y_labels=count_ticks(counts),
+        )
         chart.x_labels = [d[5:] for d, _ in data]
-        chart.add(_("댓글"), [n for _, n in data])
+        chart.add(_("댓글"), counts)
     elif name == "status":
         shares = status_shares()
         chart = _chart("Pie", _("댓글 상태 비율"), inner_radius=0.4)
         for status, label in STATUS_LABELS.items():
             chart.add(str(label), shares.get(status, 0))
     elif name == "categories":
-        counts = rejections_per_category()
-        chart = _chart("HorizontalBar", _("유형별 거절 수"), show_legend=False)
+        rejected = rejections_per_category()
+        counts = [rejected.get(key, 0) for key in REJECT_REASONS]
+        chart = _chart(
+            "HorizontalBar", _("유형별 거절 수"), show_legend=False, y_labels=count_ticks(counts)
+        )
         chart.x_labels = [str(label) for label in REJECT_REASONS.values()]
-        chart.add(_("거절"), [counts.get(key, 0) for key in REJECT_REASONS])
+        chart.add(_("거절"), counts)
     elif name == "agreement":
         outcomes = hold_outcomes()
         chart = _chart("Pie", _("보류 판단: 관리자 결정"))
         chart.add(_("거절 (모델과 같음)"), outcomes.get(REJECT, 0))
         chart.add(_("승인 (모델과 다름)"), outcomes.get(APPROVE, 0))
     elif name == "scores":
-        chart = _chart("Bar", _("유해도 분포"), show_legend=False)
+        counts = score_histogram()
+        chart = _chart("Bar", _("유해도 분포"), show_legend=False, y_labels=count_ticks(counts))
         chart.x_labels = [f"{i / BINS:.1f}" for i in range(BINS)]
-        chart.add(_("댓글"), score_histogram())
+        chart.add(_("댓글"), counts)
     else:
         raise KeyError(name)
     return chart.render()

@@ -28,6 +28,7 @@ from .auth import login_manager
 from .db import db, utcnow
 from .ids import parse_row_id
 from .models import ACTIONS, REJECT_REASONS, REPORT_REASONS, Decision, Moderator
+from .policy import score_level
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -98,7 +99,8 @@ def queue(name: str):
     sort = request.args.get("sort") if request.args.get("sort") in mq.SORTS else "newest"
     filters = mq.Filters.from_args(request.args) if name == "all" else mq.Filters()
     config = current_app.config
-    hold = site_settings.current().thresholds.hold
+    thresholds = site_settings.current().thresholds
+    hold = thresholds.hold
     cursor = None
     if request.args.get("cursor"):
         try:
@@ -115,7 +117,8 @@ def queue(name: str):
         result=page,
         counts=mq.queue_counts(),
         newest_id=mq.newest_id(),
-        hold_threshold=hold,
+        thresholds=thresholds,
+        score_level=score_level,
         poll_seconds=config["QUEUE_POLL_SECONDS"],
         here=request.full_path.rstrip("?"),
         highlighted=mq.highlighted,

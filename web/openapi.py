@@ -6,6 +6,7 @@ from classifier.labels import CATEGORIES
 
 from .models import REPORT_REASONS
 from .pagination import SORTS
+from .text import MAX_BODY_LENGTH, MAX_NICKNAME_LENGTH, MIN_NICKNAME_LENGTH
 
 
 def _ref(name: str) -> dict:
@@ -31,26 +32,72 @@ def _obj(properties: dict, required=None, **extra) -> dict:
 ERROR = _json(_ref("Error"), 'An error: `{"error": {"code", "message"}}`.')
 KEYED = [{"apiKey": []}]
 
-# The scoring API's refusals, for the reference (the widget's are in its own docs).
+# Every code an endpoint can answer with, and when, listed in the document under
+# x-error-codes and on the reference page. The scoring API's first:
 ERROR_CODES = [
-    (400, "invalid_json"),
-    (401, "missing_api_key"),
-    (401, "invalid_api_key"),
-    (403, "revoked_api_key"),
-    (404, "comment_not_found"),
-    (413, "request_entity_too_large"),
-    (413, "text_too_long"),
-    (415, "json_required"),
-    (422, "invalid_type"),
-    (422, "missing_field"),
-    (422, "empty_list"),
-    (422, "too_many_texts"),
-    (422, "empty_text"),
-    (422, "unknown_label"),
-    (429, "too_many_requests"),
-    (503, "model_unavailable"),
-    (503, "unhealthy"),
+    (400, "invalid_json", "The body is not JSON."),
+    (401, "missing_api_key", "No `Authorization: Bearer KEY` header."),
+    (401, "invalid_api_key", "No key is known by that value."),
+    (403, "revoked_api_key", "The key was revoked."),
+    (404, "comment_not_found", "Feedback names a `comment_id` that does not exist."),
+    (413, "request_entity_too_large", "The body is over the request size limit."),
+    (413, "text_too_long", "A text is over the length limit."),
+    (415, "json_required", "The body is not sent as `application/json`."),
+    (422, "invalid_type", "A field has the wrong type, or the body is not an object."),
+    (
+        422,
+        "missing_field",
+        "Neither or both of `text` and `texts` (or `comment_id`), or no `labels`.",
+    ),
+    (422, "empty_list", "`texts` is empty."),
+    (422, "too_many_texts", "More texts than one request may score."),
+    (422, "empty_text", "Feedback's `text` is empty."),
+    (422, "unknown_label", "A label that is not a category."),
+    (429, "too_many_requests", "The key's rate limit is used up: wait `Retry-After` seconds."),
+    (500, "internal_error", "A fault of the server, never of the request."),
+    (503, "model_unavailable", "The model could not be loaded."),
+    (503, "unhealthy", "`/api/v1/health`: the model is not loaded or the database is unreachable."),
+    (503, "database_unavailable", "The database did not answer: retry after `Retry-After`."),
 ]
+
+# The comment widget's: a reader's cookie and an allowed Origin, no key.
+WIDGET_ERROR_CODES = [
+    (400, "invalid_json", "The body is not JSON."),
+    (422, "invalid_type", "The body is JSON but not an object (`null`, a list)."),
+    (400, "missing_body", "No `body`."),
+    (400, "empty_body", "`body` is blank."),
+    (400, "invisible_body", "`body` has only characters that print nothing."),
+    (400, "body_too_long", f"`body` is over {MAX_BODY_LENGTH} characters."),
+    (400, "missing_nickname", "A reader's first comment has no `nickname`."),
+    (
+        400,
+        "invalid_nickname",
+        f"`nickname` is not {MIN_NICKNAME_LENGTH} to {MAX_NICKNAME_LENGTH} visible characters.",
+    ),
+    (400, "invalid_sort", "`sort` is not one the list offers."),
+    (400, "invalid_cursor", "`cursor` is not a `next_cursor` this list gave."),
+    (400, "invalid_vote", "`value` is not `up`, `down` or `none`."),
+    (400, "invalid_reason", "`reason` is not one of the report reasons."),
+    (400, "invalid_detail", "`detail` is not text of at most 300 characters."),
+    (403, "origin_not_allowed", "A change sent from a page outside `ALLOWED_ORIGINS`."),
+    (403, "reader_banned", "The reader is banned: no comments, votes or reports."),
+    (403, "own_comment", "Readers cannot vote on or report their own comments."),
+    (403, "comments_closed", "The article no longer takes comments."),
+    (404, "unknown_article", "No article has this key."),
+    (404, "unknown_comment", "No such comment, or it is not shown to readers."),
+    (404, "not_found", "The path names nothing (a comment id that is not a number)."),
+    (409, "already_reported", "The reader has already reported this comment."),
+    (413, "request_entity_too_large", "The body is over the request size limit."),
+    (415, "json_required", "The body is not sent as `application/json`."),
+    (429, "too_many_requests", "The reader or the address posts or votes too often."),
+    (500, "internal_error", "A fault of the server, never of the request."),
+    (503, "database_unavailable", "The database did not answer: retry after `Retry-After`."),
+]
+
+
+def _error_codes(codes: list[tuple[int, str, str]]) -> list[dict]:
+    """Error codes as the document lists them."""
+    return [{"status": s, "code": code, "description": when} for s, code, when in codes]
 
 
 def _schemas(max_texts: int, max_length: int) -> dict:
@@ -64,7 +111,10 @@ def _schemas(max_texts: int, max_length: int) -> dict:
                 "error": _obj(
                     {
                         "code": {"type": "string", "description": "Stable, snake_case."},
-                        "message": {"type": "string", "description": "For people (Korean)."},
+                        "message": {
+                            "type": "string",
+                            "description": "For people: Korean, or English if asked.",
+                        },
                     }
                 )
             }
@@ -115,11 +165,11 @@ def _schemas(max_texts: int, max_length: int) -> dict:
                 "labels": {
                     "type": "array",
                     "items": {"type": "string", "enum": list(CATEGORIES)},
-                    "description": "The categories the text belongs to; [] for a clean text.",
+                    "description": "The categories the text belongs to; `[]` for a clean text.",
                 },
             },
             required=["labels"],
-            description='Exactly one of "text" or "comment_id".',
+            description="Exactly one of `text` or `comment_id`.",
         ),
         "Feedback": _obj(
             {
@@ -344,10 +394,13 @@ def openapi_document(config) -> dict:
                 "Retry-After; other answers carry X-RateLimit-* alone). Request bodies over "
                 f"{config['MAX_CONTENT_LENGTH']:,} bytes are 413; a body that is not JSON is "
                 "400 `invalid_json`, and JSON that is not an object (`null`, a list) 422 "
-                "`invalid_type`, on every endpoint that takes one. Error codes: "
-                + ", ".join(f"{status} `{code}`" for status, code in ERROR_CODES)
-                + "."
+                "`invalid_type`, on every endpoint that takes one. Every code, and when it "
+                "is answered, is listed under `x-error-codes`."
             ),
+        },
+        "x-error-codes": {
+            "scoring": _error_codes(ERROR_CODES),
+            "widget": _error_codes(WIDGET_ERROR_CODES),
         },
         "paths": {**_scoring_paths(), **_widget_paths()},
         "components": {

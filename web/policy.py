@@ -34,3 +34,12 @@ def decide(toxicity: float, thresholds: Thresholds) -> tuple[str, str | None]:
     if toxicity >= thresholds.review:
         return FLAGGED, HOLD_TOXICITY
     return PUBLISHED, None
+
+
+def score_level(score: float, thresholds: Thresholds) -> str:
+    """Where a score stands against the thresholds, for the cards' colours: low, review or hold."""
+    if score >= thresholds.hold:
+        return "hold"
+    if score >= thresholds.review:
+        return "review"
+    return "low"

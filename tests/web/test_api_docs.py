@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -11,9 +13,11 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from web import api_docs
 from web.api_keys import create_api_key
 from web.db import db
 from web.models import Article
+from web.openapi import openapi_document
 
 from .test_scoring_api import bearer
 
@@ -50,6 +54,83 @@ def test_reference_page_is_rendered_from_the_document(client):
         assert fragment in page
     assert "Authorization: Bearer KEY" in page
     assert "<script" not in page
+
+
+def test_reference_page_shows_each_schemas_properties(app_factory):
+    page = app_factory(API_MAX_TEXTS=7).test_client().get("/api/v1/docs").text
+    assert '{"$ref"' not in page.split('id="schemas"')[0]  # bodies are tables, not references
+    for name in ("ScoreRequest", "ScoreResponse", "Result", "Span", "FeedbackRequest", "Comment"):
+        assert f'<section id="schema-{name}">' in page
+    for prop in ("texts", "model_version", "categories.profanity", "error.code", "next_cursor"):
+        assert f"<code>{prop}</code>" in page
+    assert 'array of <a href="#schema-Result"><code>Result</code></a>' in page
+    assert "1 to 7 items; each at most 5000 characters" in page
+    assert "one of <code>newest</code>, <code>upvotes</code>, <code>downvotes</code>" in page
+
+
+def test_schema_fields_say_what_is_required_and_follow_nested_objects(app):
+    schemas = openapi_document(app.config)["components"]["schemas"]
+    feedback = {f["name"]: f for f in api_docs.fields(schemas["FeedbackRequest"])}
+    assert [name for name, f in feedback.items() if f["required"]] == ["labels"]
+    assert "<code>[]</code> for a clean text" in feedback["labels"]["notes"]
+    health = [f["name"] for f in api_docs.fields(schemas["Health"])]
+    assert health == [
+        "status",
+        "model",
+        "model.loaded",
+        "model.version",
+        "database",
+        "database.reachable",
+    ]
+    view = api_docs.schema_view({"$ref": "#/components/schemas/ScoreRequest"}, schemas)
+    assert view["name"] == "ScoreRequest"
+    assert [[f["name"] for f in v["fields"]] for v in view["variants"]] == [["text"], ["texts"]]
+
+
+def test_code_spans_become_code_and_everything_else_is_escaped():
+    rendered = api_docs.code_spans("413 `text_too_long` <b>x</b> `a<b>` & one ` left")
+    assert rendered == (
+        "413 <code>text_too_long</code> &lt;b&gt;x&lt;/b&gt; <code>a&lt;b&gt;</code> "
+        "&amp; one ` left"
+    )
+
+
+def test_reference_page_shows_no_backticks(client):
+    page = client.get("/api/v1/docs").text
+    assert "413 <code>text_too_long</code>" in page
+    assert "`" not in re.sub(r"<pre>.*?</pre>", "", page, flags=re.S)
+
+
+WEB = Path(__file__).parents[2] / "web"
+RAISED_CODE = re.compile(
+    r'(?:Error|InvalidText|error_response)\(\s*(?:\d+,\s*)?"(\w+)"|"code": "(\w+)"'
+)
+
+
+def raised_codes(*modules: str) -> set[str]:
+    """The error codes written out in these modules of web/."""
+    found = set()
+    for module in modules:
+        found |= {a or b for a, b in RAISED_CODE.findall((WEB / module).read_text())}
+    return found
+
+
+@pytest.mark.parametrize(
+    ("section", "modules"),
+    [
+        ("scoring", ["scoring_api.py", "api_keys.py", "errors.py"]),
+        ("widget", ["api.py", "comment_store.py", "text.py", "errors.py"]),
+    ],
+)
+def test_reference_page_lists_every_error_code(client, section, modules):
+    codes = raised_codes(*modules)
+    assert "database_unavailable" in codes  # the pattern finds them
+    page = client.get("/api/v1/docs").text
+    table = page.split(f'<section id="errors-{section}">')[1].split("</section>")[0]
+    listed = set(re.findall(r"<td><code>(\w+)</code></td>", table))
+    assert codes <= listed
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert {e["code"] for e in document["x-error-codes"][section]} == listed
 
 
 @pytest.fixture

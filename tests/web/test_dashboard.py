@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -67,6 +68,24 @@ def test_charts_are_svg_images(busy, name):
     assert response.mimetype == "image/svg+xml"
     assert response.text.lstrip().startswith("<?xml") and "<svg" in response.text
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_count_ticks_are_whole_numbers_up_to_the_largest_count():
+    assert dash.count_ticks([]) == dash.count_ticks([0]) == [0, 1]
+    assert dash.count_ticks([2, 1]) == [0, 1, 2]
+    assert dash.count_ticks([11]) == [0, 2, 4, 6, 8, 10, 12]
+    assert dash.count_ticks([0, 230]) == [0, 50, 100, 150, 200, 250]
+
+
+@pytest.mark.parametrize(("name", "axis"), [("daily", "y"), ("categories", "x"), ("scores", "y")])
+def test_count_charts_have_whole_number_ticks(busy, name, axis):
+    client = busy.test_client()
+    log_in(client)
+    svg = client.get(f"/moderation/dashboard/{name}.svg").text
+    counts_axis = re.split(r'<g class="(?:axis|series)', svg.split(f'<g class="axis {axis}')[1])[0]
+    ticks = re.findall(r">([^<]*)</text>", counts_axis)
+    assert ticks[0] == "0" and len(ticks) > 1
+    assert all(t.isdigit() for t in ticks), ticks
 
 
 def test_page_needs_login_and_shows_the_charts(busy):

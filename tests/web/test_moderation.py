@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from web import comment_store
 from web.db import db
 from web.models import Article, Comment, Decision, Reader
+from web.policy import Thresholds, score_level
 
 from .conftest import HUGE_IDS, add_moderator, add_reader, log_in
 
@@ -71,6 +73,37 @@ def test_held_queue_shows_cards_escaped_with_spans(app_factory):
     assert 'class="mq-count" data-queue="held">1<' in page
     assert "유해도" in page and "<meter" in page and "모욕/비하" in page
     assert "테스트 기사" in page and "댓글 1 · 거절 0 · 정지 0" in page
+
+
+def test_scores_are_coloured_by_where_they_stand_against_the_thresholds(app_factory):
+    app, client = setup(app_factory)  # review at 0.3, hold at 0.5
+    comment_id = post(app, "꺼져 병신아")
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        comment.toxicity = 0.01
+        comment.categories = {**comment.categories, "profanity": 0.05, "insult": 0.4, "spam": 0.98}
+        db.session.commit()
+    card = client.get("/moderation/queue/all").text.split(f'data-id="{comment_id}"')[1]
+    card = card.split("</li>")[0]
+    levels = {
+        label: level for level, label in re.findall(r'mq-level-(\w+)"><span>([^<]+)</span>', card)
+    }
+    assert levels["유해도"] == levels["욕설/비속어"] == "low"
+    assert levels["모욕/비하"] == "review"
+    assert levels["광고/도배"] == "hold"
+    assert '<meter min="0" max="1" low="0.3" high="0.5" optimum="0" value="0.98">' in card
+
+
+def test_score_level_follows_the_thresholds():
+    thresholds = Thresholds(hold=0.5, review=0.3)
+    assert [score_level(s, thresholds) for s in (0.0, 0.29, 0.3, 0.49, 0.5, 1.0)] == [
+        "low",
+        "low",
+        "review",
+        "review",
+        "hold",
+        "hold",
+    ]
 
 
 def test_sort_and_page_arguments(app_factory):

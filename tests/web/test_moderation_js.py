@@ -257,3 +257,57 @@ def test_an_expired_login_sends_the_page_to_login(held, queue_app, moderator_pag
         expect(page.locator(".mq-flash")).to_contain_text("다시 로그인해 주세요")
     finally:
         queue_app.config.update(QUEUE_POLL_SECONDS=30, MODERATOR_IDLE_MINUTES=60)
+
+
+# The texts of these elements that a line break cuts (one text node on two lines).
+BROKEN_LABELS = """selector => [...document.querySelectorAll(selector)].flatMap(el => {
+  const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const broken = [];
+  for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (lines.size > 1) broken.push(node.textContent.trim());
+  }
+  return broken;
+})"""
+LABELS = ".mq-top a, .mq-link, .mq-who, .mq-tab, .mq-sort, .mq-badge, .mq-score span, .mq-audit th"
+
+
+def test_pages_fit_a_phone(held, queue_app, moderator_page):
+    """At 375 px nothing widens the page and no label or header breaks inside a word."""
+    page = moderator_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    base = queue_app.config["BASE_URL"]
+    for path in ("/moderation/queue/held", "/moderation/audit", "/moderation/dashboard/"):
+        page.goto(base + path)
+        assert page.evaluate("document.documentElement.scrollWidth") == 375, path
+        assert page.evaluate(BROKEN_LABELS, LABELS) == [], path
+    page.goto(base + "/api/v1/docs")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+
+
+@pytest.fixture(scope="module")
+def queue_admin(queue_app):
+    """An admin's account on the queue app; returns its name."""
+    add_moderator(queue_app, name="boss", role="admin")
+    return "boss"
+
+
+def test_a_new_api_key_fits_a_phone(browser, queue_app, queue_admin):
+    context = browser.new_context(locale="ko-KR", viewport={"width": 375, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(queue_app.config["BASE_URL"] + "/moderation/login")
+    page.get_by_label("아이디").fill(queue_admin)
+    page.get_by_label("비밀번호").fill(MODERATOR_PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    page.goto(queue_app.config["BASE_URL"] + "/moderation/api-keys/")
+    page.get_by_label("이름 (누가 쓰는 키인지)").fill(f"phone-{uuid.uuid4().hex[:6]}")
+    page.get_by_role("button", name="만들기").click()
+    key = page.locator(".mq-key-value")
+    expect(key).to_be_visible()
+    box = key.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+    context.close()
