@@ -93,8 +93,10 @@ def limits_html(schema: dict) -> Markup:
     if schema.get("additionalProperties") is False:
         notes.append(escape("no other properties"))
     items = schema.get("items", {})
-    if schema.get("type") == "array" and not ref_name(items) and notes_html(items):
-        notes.append(Markup("each ") + notes_html(items))
+    if schema.get("type") == "array" and not ref_name(items):
+        each = notes_html(items)
+        if each:
+            notes.append(Markup("each ") + each)
     return Markup("; ").join(notes)
 
 

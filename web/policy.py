@@ -36,10 +36,10 @@ def decide(toxicity: float, thresholds: Thresholds) -> tuple[str, str | None]:
     return PUBLISHED, None
 
 
+# The cards' colour for each status a score would give.
+_LEVELS = {PENDING: "hold", FLAGGED: "review", PUBLISHED: "low"}
+
+
 def score_level(score: float, thresholds: Thresholds) -> str:
     """Where a score stands against the thresholds, for the cards' colours: low, review or hold."""
-    if score >= thresholds.hold:
-        return "hold"
-    if score >= thresholds.review:
-        return "review"
-    return "low"
+    return _LEVELS[decide(score, thresholds)[0]]
