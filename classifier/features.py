@@ -146,9 +146,16 @@ class Featurizer:
         self._idf = np.concatenate([v.idf_ for v in self.vectorizers]).astype(np.float32)
         return sp.hstack(blocks, format="csr")
 
-    def transform(self, texts: Sequence[str]) -> BatchFeatures:
-        """TF-IDF of normalized texts, as ``TfidfVectorizer.transform`` would make it."""
-        pending = start_morphemes(list(texts), self.analysis_cutoff)
+    def start(self, texts: Sequence[str]):
+        """Start the morpheme analysis of normalized texts in kiwipiepy's threads, for
+        ``transform`` or ``transform_one`` to collect later."""
+        return start_morphemes(list(texts), self.analysis_cutoff, whole=True)
+
+    def transform(self, texts: Sequence[str], pending=None) -> BatchFeatures:
+        """TF-IDF of normalized texts, as ``TfidfVectorizer.transform`` would make it;
+        ``pending`` is what ``start`` returned for these texts, if it was called."""
+        if pending is None:
+            pending = start_morphemes(list(texts), self.analysis_cutoff)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         joined = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         firsts = np.cumsum(lengths) - lengths
@@ -165,12 +172,13 @@ class Featurizer:
             rows, columns, values, counts, tokens, entries, joined, lengths, firsts
         )
 
-    def transform_one(self, text: str) -> BatchFeatures:
+    def transform_one(self, text: str, pending=None) -> BatchFeatures:
         """``transform([text])`` with the same figures, in plain Python where a batch
         of one would spend most of its time on the fixed cost of array operations."""
         if self.jamo_table is not None:  # the jamo block has no single-text path
-            return self.transform([text])
-        pending = start_morphemes([text], self.analysis_cutoff)
+            return self.transform([text], pending)
+        if pending is None:
+            pending = start_morphemes([text], self.analysis_cutoff)
         chars = self.char_table.lookup_text(text)
         columns = chars.columns.tolist()
         starts, ends = chars.starts.tolist(), chars.ends.tolist()

@@ -23,8 +23,11 @@ SPAN_CUTOFF = 0.2
 # Span arithmetic is done in integers of this many parts of one logit unit.
 FIXED_POINT = 2.0**32
 # Longer batches are scored this many comments at a time: the arrays of one chunk stay
-# small (a batch of 1,000 at once raised the peak memory by ~30 MB) and nothing is slower.
+# small (a batch of 1,000 at once raised the peak memory by ~30 MB), and kiwipiepy
+# analyses the next chunk while one is worked on here.
 CHUNK = 128
+# A long batch's first and last chunks are this short (see ``chunk_bounds``).
+EDGE = 16
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -76,18 +79,31 @@ class Model:
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"each comment must be a str, not {type(text).__name__}")
-        scores = []
-        for first in range(0, len(texts), CHUNK):
-            scores += self._score_chunk(texts[first : first + CHUNK], spans)
+        bounds = chunk_bounds(len(texts))
+        scores: list[Score] = []
+        ahead = self._start(texts[slice(*bounds[0])]) if bounds else None
+        for k in range(len(bounds)):
+            started = ahead
+            if k + 1 < len(bounds):
+                # kiwipiepy analyses the next chunk while this one is worked on here.
+                ahead = self._start(texts[slice(*bounds[k + 1])])
+            scores += self._score_chunk(*started, spans)
         return scores
 
-    def _score_chunk(self, texts: list[str], want_spans: bool) -> list[Score]:
-        """``score`` for at most ``CHUNK`` comments."""
+    def _start(self, texts: list[str]) -> tuple[list[NormalizedText], object]:
+        """Normalize a chunk and start its morpheme analysis in kiwipiepy's threads."""
         normalized = [normalize(t) for t in texts]
+        return normalized, self.featurizer.start([n.text for n in normalized])
+
+    def _score_chunk(
+        self, normalized: list[NormalizedText], pending, want_spans: bool
+    ) -> list[Score]:
+        """``score`` for one chunk, normalized and started by ``_start``."""
+        texts = [n.text for n in normalized]
         if len(texts) == 1:
-            batch = self.featurizer.transform_one(normalized[0].text)
+            batch = self.featurizer.transform_one(texts[0], pending)
         else:
-            batch = self.featurizer.transform([n.text for n in normalized])
+            batch = self.featurizer.transform(texts, pending)
         weights = self.weights[batch.columns]  # each entry's row of weights
         contributions = batch.values[:, None] * weights
         if len(texts) == 1:
@@ -103,7 +119,7 @@ class Model:
             if len(texts) == 1 and wanted[0]:
                 spans = {0: self._spans_of_one(batch, weights, normalized[0])}
             elif wanted.any():
-                spans = self._spans(batch, wanted, normalized)
+                spans = self._spans(batch, weights, wanted, normalized)
         return [
             Score(p[0], dict(zip(CATEGORIES, p[1:], strict=True)), spans.get(row, []))
             for row, p in enumerate(probabilities.tolist())
@@ -154,7 +170,11 @@ class Model:
         return _strongest(found)
 
     def _spans(
-        self, batch: BatchFeatures, wanted: np.ndarray, normalized: list[NormalizedText]
+        self,
+        batch: BatchFeatures,
+        weights: np.ndarray,
+        wanted: np.ndarray,
+        normalized: list[NormalizedText],
     ) -> dict[int, list[Span]]:
         """For each wanted text, the ranges of the original that raised the toxic logit most.
 
@@ -168,7 +188,7 @@ class Model:
         starts, ends = tokens.starts[keep] + rows, tokens.ends[keep] + rows
         # Each occurrence spreads its share of every head's logit evenly over its characters.
         density = batch.values[entries] / batch.counts[entries] / (ends - starts)
-        raised = np.rint(density[:, None] * self.weights[batch.columns[entries]] * FIXED_POINT)
+        raised = np.rint(density[:, None] * weights[entries] * FIXED_POINT)
         places = len(batch.joined) + len(batch.lengths)
         steps = _sum_by(starts, raised, places) - _sum_by(ends, raised, places)
         shares = np.cumsum(steps.astype(np.int64), axis=0)
@@ -196,6 +216,17 @@ class Model:
             a, b = normalized[row].original_range(i - first, j - first)
             found.setdefault(row, []).append(Span(a, b, CATEGORIES[category], weight))
         return {row: _strongest(spans) for row, spans in found.items()}
+
+
+def chunk_bounds(count: int) -> list[tuple[int, int]]:
+    """Where the chunks of a batch of ``count`` comments begin and end: ``CHUNK`` each,
+    but the first and last ``EDGE`` apart, so that kiwipiepy starts sooner and less
+    work is left here once it has finished."""
+    if count <= 2 * EDGE:
+        return [(first, min(first + CHUNK, count)) for first in range(0, count, CHUNK)]
+    last = count - EDGE
+    inner = [(first, min(first + CHUNK, last)) for first in range(EDGE, last, CHUNK)]
+    return [(0, EDGE), *inner, (last, count)]
 
 
 def _strongest(spans: list[Span]) -> list[Span]:

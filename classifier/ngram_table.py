@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 MAX_CODE = 2**63
 
@@ -53,14 +52,11 @@ class NgramTable:
         order = np.argsort(codes)
         self.codes, self.columns = codes[order], columns[order]
         self.space = digits[" "]
-        # Column k turns a window's first ``low + k`` digits into that n-gram's code.
-        self.powers = np.zeros((high, high - low + 1), dtype=np.int64)
-        for k, n in enumerate(range(low, high + 1)):
-            self.powers[:n, k] = self.base ** np.arange(n - 1, -1, -1)
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_digit_of", None)
+        state.pop("powers", None)  # kept by models saved before 2026-12-08, unused
         return state
 
     def __len__(self) -> int:
@@ -127,15 +123,25 @@ class NgramTable:
         # A window from a place may run to the end of its word or to an unknown character.
         unknowns = np.append(np.flatnonzero(padded == 0), size)
         stops = np.minimum(word_ends[word_of], unknowns[np.searchsorted(unknowns, places)])
-        sizes = np.arange(self.low, self.high + 1)
-        at, which = np.nonzero(sizes <= (stops - places)[:, None])
+        room = stops - places  # the longest window that may start at each place
+        # Each window's code, size by size: the code one character shorter, shifted
+        # by one digit, plus the next character's digit.
+        digits = np.append(padded, np.zeros(self.high, np.int64))
+        code = np.zeros(size, dtype=np.int64)
+        found_at, found_codes, found_sizes = [], [], []
+        for n in range(1, self.high + 1):
+            code *= self.base
+            code += digits[n - 1 : n - 1 + size]
+            if n >= self.low:
+                where = np.flatnonzero(room >= n)
+                found_at.append(where)
+                found_codes.append(code[where])
+                found_sizes.append(np.full(len(where), n, dtype=np.int64))
+        at = np.concatenate(found_at)
         if not len(self.codes) or not len(at):
             return Occurrences(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
-        # Each window's code: its digits times powers of the base.
-        windows = sliding_window_view(np.append(padded, np.zeros(self.high, np.int64)), self.high)
-        codes = (windows[at] @ self.powers)[np.arange(len(at)), which]
-        column, hit = self._find(codes)
-        at, n = at[hit], sizes[which[hit]]
+        column, hit = self._find(np.concatenate(found_codes))
+        at, n = at[hit], np.concatenate(found_sizes)[hit]
         starts = np.maximum(at + shift[at], word_firsts[word_of[at]])
         ends = np.minimum(at + shift[at] + n, last_char[at])
         return Occurrences(word_rows[word_of[at]], self.columns[column[hit]], starts, ends)

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 import classifier
 from classifier import CATEGORIES, Example
+from classifier.model import CHUNK, EDGE, chunk_bounds
 
 
 def test_scores_have_the_documented_shape(corpus_model):
@@ -46,6 +47,15 @@ def test_a_batch_scores_like_single_comments(corpus_model, heldout):
     assert sum(bool(s.spans) for s in batch) > 50
     for text, score in zip(texts, batch, strict=True):
         _same_score(corpus_model.score([text])[0], score)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2 * EDGE, 2 * EDGE + 1, CHUNK + 2 * EDGE, 1000])
+def test_chunks_cover_a_batch_in_order(count):
+    bounds = chunk_bounds(count)
+    assert [i for first, last in bounds for i in range(first, last)] == list(range(count))
+    assert all(0 < last - first <= CHUNK for first, last in bounds)
+    if count > 2 * EDGE:
+        assert bounds[0] == (0, EDGE) and bounds[-1] == (count - EDGE, count)
 
 
 def test_a_long_comment_scores_alone_as_in_a_batch(corpus_model, heldout):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from classifier.tokenizer import CUTOFF, KIWI_DEFAULT_CUTOFF, morphemes
+from classifier.tokenizer import CUTOFF, KIWI_DEFAULT_CUTOFF, PIECE, morphemes, start_morphemes
 
 
 def test_morphemes_carry_tags_and_ranges():
@@ -25,6 +25,13 @@ def test_the_cutoff_is_the_one_kiwipiepy_analyses_with(heldout):
     # One text at a time goes another way into kiwipiepy; it must analyse alike.
     assert [morphemes([t], CUTOFF)[0] for t in texts[:100]] == ours[:100]
     assert [morphemes([t], KIWI_DEFAULT_CUTOFF)[0] for t in texts[:100]] == default[:100]
+
+
+def test_a_batch_handed_over_in_pieces_analyses_alike(heldout):
+    texts = [e.text for e in heldout[: 5 * PIECE + 3]]
+    pending = start_morphemes(texts, CUTOFF, whole=True)
+    time.sleep(0.05)  # collected late, after kiwipiepy has worked on all of it
+    assert pending() == morphemes(texts, CUTOFF)
 
 
 def test_a_forked_child_analyses_with_its_own_kiwi():
