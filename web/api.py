@@ -51,9 +51,9 @@ def json_body() -> dict:
     return data
 
 
-def comment_json(comment, viewer=None, vote: int = 0) -> dict:
+def comment_json(comment, viewer=None, vote: int = 0, reported: bool = False) -> dict:
     """A comment as the widget shows it to this viewer."""
-    return comment.to_public_dict(viewer.id if viewer else None, vote)
+    return comment.to_public_dict(viewer.id if viewer else None, vote, reported)
 
 
 @bp.get("/articles/<path:key>/comments")
@@ -70,7 +70,10 @@ def list_comments(key: str):
     return {
         "article": article.to_dict(),
         "own_pending": [comment_json(c, viewer) for c in page.own_pending],
-        "comments": [comment_json(c, viewer, page.votes.get(c.id, 0)) for c in page.comments],
+        "comments": [
+            comment_json(c, viewer, page.votes.get(c.id, 0), c.id in page.reported)
+            for c in page.comments
+        ],
         "next_cursor": page.next_cursor,
         "viewer": {"nickname": viewer.nickname if viewer else None},
     }
@@ -102,7 +105,8 @@ def vote(comment_id: int):
     data = json_body()
     reader = ensure_reader()
     comment, value = comment_store.set_vote(comment_id, reader, data.get("value"))
-    return {"comment": comment_json(comment, reader, value)}
+    reported = bool(comment_store.reported_by(reader, [comment.id]))
+    return {"comment": comment_json(comment, reader, value, reported)}
 
 
 @bp.post("/comments/<int:comment_id>/report")

@@ -207,6 +207,10 @@ def _schemas(max_texts: int, max_length: int) -> dict:
                 "mine": {"type": "boolean"},
                 "pending": {"type": "boolean"},
                 "my_vote": {"type": "string", "enum": ["up", "down", "none"]},
+                "reported": {
+                    "type": "boolean",
+                    "description": "The viewer has reported it (a reader reports a comment once)",
+                },
             }
         ),
         "CommentPage": _obj(
