@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from . import comment_store, security
 from .comment_store import CommentError
 from .db import db
-from .errors import UnreadableJson, error_response, request_json
+from .errors import UnreadableJson, error_response, request_json, too_many_requests_message
 from .models import PENDING
 from .readers import current_reader, ensure_reader
 
@@ -29,6 +29,14 @@ def check_origin():
 def cors(response):
     """CORS headers for allowed origins."""
     return security.add_cors_headers(response)
+
+
+@bp.errorhandler(429)
+def too_many(exc):
+    """Posting, voting or reporting faster than the limits allow, and how long to wait."""
+    comments = request.endpoint == "api.post_comment"
+    message = too_many_requests_message(security.retry_after(), comments=comments)
+    return error_response(429, "too_many_requests", message)
 
 
 @bp.errorhandler(CommentError)
