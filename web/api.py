@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from . import comment_store, security
 from .comment_store import CommentError
 from .db import db
-from .errors import UnreadableJson, error_response, request_json
+from .errors import UnreadableJson, error_response, request_json, too_many_requests_message
 from .models import PENDING
 from .readers import current_reader, ensure_reader
 
@@ -31,6 +31,14 @@ def cors(response):
     return security.add_cors_headers(response)
 
 
+@bp.errorhandler(429)
+def too_many(exc):
+    """Posting, voting or reporting faster than the limits allow, and how long to wait."""
+    comments = request.endpoint == "api.post_comment"
+    message = too_many_requests_message(security.retry_after(), comments=comments)
+    return error_response(429, "too_many_requests", message)
+
+
 @bp.errorhandler(CommentError)
 def comment_error(exc: CommentError):
     """A refused request: nothing of it is kept."""
@@ -51,9 +59,9 @@ def json_body() -> dict:
     return data
 
 
-def comment_json(comment, viewer=None, vote: int = 0) -> dict:
+def comment_json(comment, viewer=None, vote: int = 0, reported: bool = False) -> dict:
     """A comment as the widget shows it to this viewer."""
-    return comment.to_public_dict(viewer.id if viewer else None, vote)
+    return comment.to_public_dict(viewer.id if viewer else None, vote, reported)
 
 
 @bp.get("/articles/<path:key>/comments")
@@ -70,7 +78,10 @@ def list_comments(key: str):
     return {
         "article": article.to_dict(),
         "own_pending": [comment_json(c, viewer) for c in page.own_pending],
-        "comments": [comment_json(c, viewer, page.votes.get(c.id, 0)) for c in page.comments],
+        "comments": [
+            comment_json(c, viewer, page.votes.get(c.id, 0), c.id in page.reported)
+            for c in page.comments
+        ],
         "next_cursor": page.next_cursor,
         "viewer": {"nickname": viewer.nickname if viewer else None},
     }
@@ -102,7 +113,8 @@ def vote(comment_id: int):
     data = json_body()
     reader = ensure_reader()
     comment, value = comment_store.set_vote(comment_id, reader, data.get("value"))
-    return {"comment": comment_json(comment, reader, value)}
+    reported = bool(comment_store.reported_by(reader, [comment.id]))
+    return {"comment": comment_json(comment, reader, value, reported)}
 
 
 @bp.post("/comments/<int:comment_id>/report")

@@ -13,7 +13,7 @@ from flask_babel import gettext
 
 from . import admin_audit, key_rate_limit
 from .db import db, utcnow
-from .errors import MESSAGES
+from .errors import too_many_requests_message
 from .ids import parse_row_id
 from .models import ApiKey
 from .worker_cache import TimedCache, app_cache
@@ -144,7 +144,8 @@ def require_api_key(view):
         identity = authenticated_key()
         refused = key_rate_limit.hit(identity.id)
         if refused is not None:
-            raise ApiError(429, "too_many_requests", str(MESSAGES["too_many_requests"]), refused)
+            message = too_many_requests_message(int(refused["Retry-After"]))
+            raise ApiError(429, "too_many_requests", message, refused)
         return view(*args, **kwargs)
 
     return checked

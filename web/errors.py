@@ -4,15 +4,17 @@ after any server error."""
 from __future__ import annotations
 
 import logging
+import math
 import re
 
 import sqlalchemy as sa
 from flask import Flask, current_app, jsonify, request
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from . import i18n
+from . import i18n, security
 from .db import db
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,29 @@ MESSAGES = {
     "form_expired": _l("페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."),
     "login_required": _l("로그인이 필요합니다."),
     "too_many_requests": _MESSAGES[429],
+    "too_many_comments": _l("댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요."),
 }
+
+
+def wait_phrase(seconds: int) -> str:
+    """How long to wait, for a sentence: 30초 후에, or whole minutes (rounded up) from 60 s."""
+    if seconds < 60:
+        return ngettext("%(num)d초 후에", "%(num)d초 후에", seconds)
+    return ngettext("%(num)d분 후에", "%(num)d분 후에", math.ceil(seconds / 60))
+
+
+def too_many_requests_message(seconds: int | None, comments: bool = False) -> str:
+    """A 429's message: the wait it names is the answer's Retry-After, when one is known.
+
+    ``comments``: the reader is posting comments too often (rather than voting, reporting
+    or calling the API).
+    """
+    if seconds is None:
+        return str(MESSAGES["too_many_comments" if comments else "too_many_requests"])
+    wait = wait_phrase(seconds)
+    if comments:
+        return gettext("댓글을 너무 자주 쓰고 있습니다. %(wait)s 다시 시도해 주세요.", wait=wait)
+    return gettext("요청이 너무 잦습니다. %(wait)s 다시 시도해 주세요.", wait=wait)
 
 
 def error_response(status: int, code: str, message: str | None = None):
@@ -92,13 +116,15 @@ def _handle_http_error(exc: HTTPException):
     """JSON for the API (and clients asking for JSON), a Korean page for everyone else."""
     if exc.code is None or exc.code < 400:
         return exc
+    # A refusal of the limiter says how long to wait.
+    too_many = too_many_requests_message(security.retry_after()) if exc.code == 429 else None
     if wants_json():
-        return error_response(exc.code, _code_for(exc))
+        return error_response(exc.code, _code_for(exc), too_many)
     if isinstance(exc, CSRFError):  # a form without a valid token, on a page of its own
         message = MESSAGES["form_expired"]
     else:
         fallback = _MESSAGES[500] if exc.code >= 500 else _MESSAGES[400]
-        message = _MESSAGES.get(exc.code, fallback)
+        message = too_many or _MESSAGES.get(exc.code, fallback)
     response = message_page(message)
     # What the status needs besides the page: Allow on a 405, WWW-Authenticate on a 401.
     for name, value in exc.get_headers():

@@ -140,8 +140,11 @@ class Comment(db.Model):
         """Whether everyone may see the comment."""
         return self.status in VISIBLE_STATUSES
 
-    def to_public_dict(self, viewer_id: int | None = None, my_vote: int = 0) -> dict:
-        """What a reader's browser gets: no scores, the nickname masked."""
+    def to_public_dict(
+        self, viewer_id: int | None = None, my_vote: int = 0, reported: bool = False
+    ) -> dict:
+        """What a reader's browser gets: no scores, the nickname masked; ``my_vote`` and
+        ``reported`` are the viewer's own vote on it and whether they have reported it."""
         return {
             "id": self.id,
             "nickname": mask_nickname(self.nickname),
@@ -152,6 +155,7 @@ class Comment(db.Model):
             "mine": viewer_id is not None and viewer_id == self.author_id,
             "pending": self.status == PENDING,
             "my_vote": {1: "up", -1: "down"}.get(my_vote, "none"),
+            "reported": reported,
         }
 
     def to_dict(self) -> dict:

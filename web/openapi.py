@@ -53,7 +53,11 @@ ERROR_CODES = [
     (422, "too_many_texts", "More texts than one request may score."),
     (422, "empty_text", "Feedback's `text` is empty."),
     (422, "unknown_label", "A label that is not a category."),
-    (429, "too_many_requests", "The key's rate limit is used up: wait `Retry-After` seconds."),
+    (
+        429,
+        "too_many_requests",
+        "The key's rate limit is used up: wait `Retry-After` seconds (the message names the wait).",
+    ),
     (500, "internal_error", "A fault of the server, never of the request."),
     (503, "model_unavailable", "The model could not be loaded."),
     (503, "unhealthy", "`/api/v1/health`: the model is not loaded or the database is unreachable."),
@@ -89,7 +93,12 @@ WIDGET_ERROR_CODES = [
     (409, "already_reported", "The reader has already reported this comment."),
     (413, "request_entity_too_large", "The body is over the request size limit."),
     (415, "json_required", "The body is not sent as `application/json`."),
-    (429, "too_many_requests", "The reader or the address posts or votes too often."),
+    (
+        429,
+        "too_many_requests",
+        "The reader or the address posts or votes too often: wait `Retry-After` seconds "
+        "(the message names the wait).",
+    ),
     (500, "internal_error", "A fault of the server, never of the request."),
     (503, "database_unavailable", "The database did not answer: retry after `Retry-After`."),
 ]
@@ -207,6 +216,10 @@ def _schemas(max_texts: int, max_length: int) -> dict:
                 "mine": {"type": "boolean"},
                 "pending": {"type": "boolean"},
                 "my_vote": {"type": "string", "enum": ["up", "down", "none"]},
+                "reported": {
+                    "type": "boolean",
+                    "description": "The viewer has reported it (a reader reports a comment once)",
+                },
             }
         ),
         "CommentPage": _obj(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
@@ -64,6 +65,21 @@ action_limit_per_ip = limiter.shared_limit(
     scope="action-ip",
     key_func=ip_key,
 )
+
+
+def retry_after() -> int | None:
+    """Seconds until the limit this request broke lets it through; None if none broke.
+
+    Worked out once per request from the window Flask-Limiter read for the refusal. The
+    answer's Retry-After is then set to this same number (the limiter works its own out a
+    moment later, which can come out a second less), so a message naming the wait and the
+    header never disagree.
+    """
+    if "retry_after" not in g:
+        limit = limiter.current_limit
+        breached = limit is not None and limit.breached
+        g.retry_after = max(int(limit.reset_at - time.time()), 1) if breached else None
+    return g.retry_after
 
 
 def origin_of(url: str | None) -> str | None:
@@ -169,7 +185,8 @@ def _unless_skipped(check):
 
 
 def _retry_after_only_on_refusals(response):
-    """Drop Retry-After from answers that refused nothing.
+    """Drop Retry-After from answers that refused nothing; on a 429 whose message named
+    the wait (``retry_after``), give the header that same number of seconds.
 
     Flask-Limiter sets it, with the X-RateLimit-* headers, on every answer under a
     limit, and none of its settings (RATELIMIT_HEADER_RETRY_AFTER names the header,
@@ -178,6 +195,13 @@ def _retry_after_only_on_refusals(response):
     """
     if response.status_code not in RETRY_AFTER_STATUSES:
         response.headers.pop("Retry-After", None)
+    elif (
+        response.status_code == 429
+        and g.get("retry_after") is not None
+        # Only over a number of seconds: an HTTP date is left as the limiter wrote it.
+        and response.headers.get("Retry-After", "").isdigit()
+    ):
+        response.headers["Retry-After"] = str(g.retry_after)
     return response
 
 

@@ -24,6 +24,7 @@ from flask_wtf.csrf import CSRFError
 from . import comment_store, i18n, pagination, security
 from .comment_store import CommentError
 from .db import db, utcnow
+from .errors import too_many_requests_message
 from .models import REPORT_REASONS, Article
 from .readers import current_reader, ensure_reader, reader_token
 from .text import MAX_BODY_LENGTH, body_length, mask_nickname
@@ -209,8 +210,8 @@ def csrf_error(exc):
 
 @bp.errorhandler(429)
 def too_many(exc):
-    """Posting faster than the limits allow."""
-    return _error_page(429, _("댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요."))
+    """Posting faster than the limits allow: the form again, saying how long to wait."""
+    return _error_page(429, too_many_requests_message(security.retry_after(), comments=True))
 
 
 def _error_page(status: int, message: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from web.db import db, utcnow
 from web.models import Article, Comment, Reader, Report, Vote
-from web.pagination import encode_cursor
+from web.pagination import SORTS, encode_cursor
 
 from .conftest import HUGE_IDS, TEST_REDIS_URL
 
@@ -295,6 +296,67 @@ def test_report(app, client, article):
         (report,) = db.session.scalars(sa.select(Report))
         assert (report.reason, report.detail) == ("abuse", "욕설이 있어요")
         assert db.session.get(Comment, comment_id).report_count == 1
+
+
+def report(client, comment_id, reason="spam"):
+    """Report a comment through the widget's API."""
+    return client.post(f"/api/v1/comments/{comment_id}/report", json={"reason": reason})
+
+
+def every_page(client, key, sort) -> list[dict]:
+    """All the comments of a list, following next_cursor as 더보기 does."""
+    comments, cursor = [], ""
+    while True:
+        page = client.get(f"/api/v1/articles/{key}/comments?sort={sort}&cursor={cursor}")
+        assert page.status_code == 200, page.get_json()
+        comments += page.get_json()["comments"]
+        cursor = page.get_json()["next_cursor"]
+        if not cursor:
+            return comments
+
+
+def test_list_marks_the_comments_the_reader_reported(app, client, article):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    ids = [post(client, article, f"댓글 {i}").get_json()["comment"]["id"] for i in range(5)]
+    reporter = app.test_client()
+    for comment_id in (ids[0], ids[3]):  # on the last page and the first (newest first)
+        assert report(reporter, comment_id).status_code == 201
+    for sort in SORTS:
+        listed = {c["id"]: c["reported"] for c in every_page(reporter, article, sort)}
+        assert listed == {i: i in (ids[0], ids[3]) for i in ids}, sort
+        others = every_page(app.test_client(), article, sort) + every_page(client, article, sort)
+        assert not any(c["reported"] for c in others), sort
+    # Once is still all: a second report of the same comment is refused.
+    assert_error(report(reporter, ids[3], "abuse"), 409, "already_reported")
+    # The comment in a vote's answer says so too.
+    voted = reporter.post(f"/api/v1/comments/{ids[3]}/vote", json={"value": "up"})
+    assert voted.get_json()["comment"]["reported"] is True
+    voted = reporter.post(f"/api/v1/comments/{ids[1]}/vote", json={"value": "up"})
+    assert voted.get_json()["comment"]["reported"] is False
+
+
+def test_a_page_asks_for_the_readers_votes_and_reports_once(app, client, article):
+    ids = [post(client, article, f"댓글 {i}").get_json()["comment"]["id"] for i in range(6)]
+    reader = app.test_client()
+    for comment_id in ids:
+        reader.post(f"/api/v1/comments/{comment_id}/vote", json={"value": "down"})
+        assert report(reader, comment_id).status_code == 201
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        listed = reader.get(f"/api/v1/articles/{article}/comments").get_json()["comments"]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert [(c["reported"], c["my_vote"]) for c in listed] == [(True, "down")] * 6
+    for table in ("reports", "votes"):
+        asked = [s for s in statements if re.search(rf"\bFROM {table}\b", s)]
+        assert len(asked) == 1, statements
 
 
 def test_sort_and_cursor_validation(client, article):

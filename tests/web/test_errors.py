@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import abort
 
+from web.errors import too_many_requests_message, wait_phrase
+
 from .conftest import add_moderator, log_in
 from .test_api import assert_error
 from .test_i18n import hangul_in
@@ -118,3 +120,39 @@ def test_api_errors_keep_their_json_shape(client):
 def test_a_client_asking_for_json_gets_json_anywhere(client):
     response = client.get("/no/such/page", headers={"Accept": "application/json"})
     assert "Not found" not in assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "korean", "english"),
+    [
+        (1, "1초 후에", "in 1 second"),
+        (30, "30초 후에", "in 30 seconds"),
+        (59, "59초 후에", "in 59 seconds"),
+        (60, "1분 후에", "in 1 minute"),
+        (61, "2분 후에", "in 2 minutes"),  # never less than Retry-After
+        (120, "2분 후에", "in 2 minutes"),
+        (3600, "60분 후에", "in 60 minutes"),
+    ],
+)
+def test_the_wait_is_named_in_seconds_or_whole_minutes(app, seconds, korean, english):
+    with app.test_request_context("/"):
+        assert wait_phrase(seconds) == korean
+    with app.test_request_context("/?lang=en"):
+        assert wait_phrase(seconds) == english
+
+
+def test_a_429_without_a_known_wait_keeps_the_plain_message(app):
+    with app.test_request_context("/"):
+        assert (
+            too_many_requests_message(None) == "요청이 너무 잦습니다. 잠시 후 다시 시도해 주세요."
+        )
+        assert too_many_requests_message(None, comments=True) == (
+            "댓글을 너무 자주 쓰고 있습니다. 잠시 후 다시 시도해 주세요."
+        )
+        assert (
+            too_many_requests_message(30) == "요청이 너무 잦습니다. 30초 후에 다시 시도해 주세요."
+        )
+    with app.test_request_context("/?lang=en"):
+        assert too_many_requests_message(120, comments=True) == (
+            "You are commenting too often. Please try again in 2 minutes."
+        )

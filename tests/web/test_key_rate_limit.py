@@ -50,7 +50,11 @@ def test_the_narrowest_of_several_limits_refuses(app_factory):
     assert_error(response, 429, "too_many_requests")
     assert response.headers["X-RateLimit-Limit"] == "3"
     assert response.headers["X-RateLimit-Remaining"] == "0"
-    assert int(response.headers["Retry-After"]) > 60  # the hour's window, not the minute's
+    retry_after = int(response.headers["Retry-After"])
+    assert retry_after > 60  # the hour's window, not the minute's
+    minutes = -(-retry_after // 60)
+    message = response.get_json()["error"]["message"]
+    assert message == f"요청이 너무 잦습니다. {minutes}분 후에 다시 시도해 주세요."
 
 
 def test_score_and_feedback_share_the_allowance(app_factory):

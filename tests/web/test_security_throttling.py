@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
@@ -102,6 +103,53 @@ def test_comment_flooding_json_and_form(app_factory):
     assert_throttled_json(post(app.test_client(), "넷째 독자"))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 3
+
+
+def wait_in_words(seconds: int, lang: str = "ko") -> str:
+    """How a 429's message should name a Retry-After: seconds, or minutes rounded up."""
+    number, unit = (seconds, "second") if seconds < 60 else (math.ceil(seconds / 60), "minute")
+    if lang == "ko":
+        return f"{number}{'초' if unit == 'second' else '분'} 후에"
+    return f"in {number} {unit}{'' if number == 1 else 's'}"
+
+
+@pytest.mark.parametrize("limit", ["1 per 30 seconds", "1 per minute", "1 per 2 minutes"])
+def test_comment_flooding_message_names_the_wait_of_retry_after(app_factory, limit):
+    app = app_factory(RATELIMIT_ENABLED=True, COMMENT_LIMIT_PER_READER=limit)
+    add_comments(app, 0)
+    reader = app.test_client()
+    assert post(reader, "첫 댓글").status_code == 201
+    refused = post(reader, "바로 또")
+    assert_throttled_json(refused)
+    wait = wait_in_words(int(refused.headers["Retry-After"]))
+    assert refused.get_json()["error"]["message"] == (
+        f"댓글을 너무 자주 쓰고 있습니다. {wait} 다시 시도해 주세요."
+    )
+    form = reader.post("/articles/news-1/comments", data={"body": "폼으로 또"})
+    assert form.status_code == 429
+    wait = wait_in_words(int(form.headers["Retry-After"]))
+    page = form.get_data(as_text=True)
+    assert f"댓글을 너무 자주 쓰고 있습니다. {wait} 다시 시도해 주세요." in page
+    assert "폼으로 또" in page  # what was typed is kept
+    english = post(reader, "once more", query_string={"lang": "en"})
+    wait = wait_in_words(int(english.headers["Retry-After"]), "en")
+    assert english.get_json()["error"]["message"] == (
+        f"You are commenting too often. Please try again {wait}."
+    )
+
+
+def test_vote_flooding_message_names_the_wait_of_retry_after(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, ACTION_LIMIT_PER_READER="1 per 90 seconds")
+    (comment_id,) = add_comments(app, 1)
+    reader = app.test_client()
+    assert vote(reader, comment_id).status_code == 200
+    refused = vote(reader, comment_id)
+    assert_throttled_json(refused)
+    wait = wait_in_words(int(refused.headers["Retry-After"]))
+    assert (
+        refused.get_json()["error"]["message"]
+        == f"요청이 너무 잦습니다. {wait} 다시 시도해 주세요."
+    )
 
 
 def test_retry_after_only_on_the_refusals(app_factory):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from web.db import db
 from web.models import Article, Comment
-from web.pagination import encode_cursor
+from web.pagination import SORTS, encode_cursor
 from web.widget import relative_time
 
 from .conftest import HUGE_IDS
@@ -77,6 +77,52 @@ def test_more_link_carries_the_cursor(app, client, article):
     assert "cursor=" in link
     second = client.get(link).get_data(as_text=True)
     assert "댓글 0" in second and "댓글 2" not in second
+
+
+# A listed comment: its id, the item's classes and its 신고 button (attributes, label).
+LISTED_ITEM = re.compile(
+    r'<li class="([^"]*)"\s+data-id="(\d+)".*?'
+    r'<button type="button" class="cm-report"([^>]*)>([^<]*)</button>',
+    re.S,
+)
+
+
+def report_buttons(client, url: str) -> dict[int, tuple[bool, bool, str]]:
+    """Every comment of a page and the pages its 더보기 leads to: id -> (item marked
+    is-reported, button disabled, button label)."""
+    buttons = {}
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        for classes, comment_id, attributes, label in LISTED_ITEM.findall(html):
+            buttons[int(comment_id)] = (
+                "is-reported" in classes.split(),
+                "disabled" in attributes,
+                label,
+            )
+        cursor = re.search(r'data-next-cursor="([^"]*)"', html).group(1)
+        link = re.search(r'class="cm-more" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+        url = link if cursor else None
+    return buttons
+
+
+@pytest.mark.parametrize("page", ["/articles/{key}/comments", "/embed/{key}"])
+def test_page_marks_the_comments_the_reader_reported(app, client, article, page):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    ids = [api_post(client, article, f"댓글 {i}").get_json()["comment"]["id"] for i in range(5)]
+    reported = {ids[0], ids[3]}  # on the last page and the first (newest first)
+    reporter = app.test_client()
+    for comment_id in reported:
+        answer = reporter.post(f"/api/v1/comments/{comment_id}/report", json={"reason": "hate"})
+        assert answer.status_code == 201
+    marked, unmarked = (True, True, "신고됨"), (False, False, "신고")
+    for sort in SORTS:
+        url = page.format(key=article) + f"?sort={sort}"
+        assert report_buttons(reporter, url) == {
+            i: marked if i in reported else unmarked for i in ids
+        }, sort
+        assert set(report_buttons(app.test_client(), url).values()) == {unmarked}, sort
+    english = reporter.get(page.format(key=article) + "?lang=en").get_data(as_text=True)
+    assert '<button type="button" class="cm-report" disabled>Reported</button>' in english
 
 
 def test_bad_cursor_in_page_url_falls_back_to_first_page(client, article):

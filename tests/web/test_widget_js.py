@@ -403,22 +403,66 @@ def test_report_with_reason(reader_page, article, live_app):
     expect(reported.locator(".cm-report")).to_have_text("신고됨")
 
 
-def test_report_again_after_reload_marks_the_comment(reader_page, article, live_app):
+def report_from_page(page, item, reason="기타"):
+    """Report a comment through its 신고 button and the panel; wait for the mark."""
+    panel = page.locator(".cm-report-panel")
+    item.locator(".cm-report").click()
+    panel.get_by_label(reason).check()
+    panel.locator(".cm-report-send").click()
+    expect(item.locator(".cm-report")).to_have_text("신고됨")
+
+
+def assert_only_marked(page, bodies):
+    """The comments with these bodies, and no others, show 신고됨, disabled."""
+    marked = page.locator(".cm-item.is-reported")
+    expect(marked.locator(".cm-body")).to_have_text(bodies)
+    for i in range(marked.count()):
+        expect(marked.nth(i).locator(".cm-report")).to_have_text("신고됨")
+        expect(marked.nth(i).locator(".cm-report")).to_be_disabled()
+    expect(page.locator(".cm-item:not(.is-reported) .cm-report:disabled")).to_have_count(0)
+    expect(page.locator(".cm-item:not(.is-reported) .cm-report")).to_have_text(
+        ["신고"] * page.locator(".cm-item:not(.is-reported)").count()
+    )
+
+
+def test_reported_mark_survives_a_reload(reader_page, article, live_app):
+    url, key = article
+    bodies = seed(live_app, key, [(0, 0)] * 22)[::-1]  # newest first: 20, then 2 more
+    page = reader_page(url)
+    report_from_page(page, page.locator(".cm-item", has_text=bodies[1]))
+    page.locator(".cm-more").click()
+    expect(page.locator(".cm-item")).to_have_count(22)
+    report_from_page(page, page.locator(".cm-item", has_text=bodies[21]))
+
+    page.reload()  # the server's page marks the first one from the start
+    assert_only_marked(page, [bodies[1]])
+    page.locator(".cm-more").click()  # the list's JSON marks the one on the next page
+    expect(page.locator(".cm-item")).to_have_count(22)
+    assert_only_marked(page, [bodies[1], bodies[21]])
+    page.locator(".cm-sort", has_text="반대순").click()  # so does every sort
+    expect(page.locator(".cm-sort.is-active")).to_have_text("반대순")
+    expect(page.locator(".cm-item")).to_have_count(20)
+    assert_only_marked(page, [bodies[1]])
+    page.locator(".cm-more").click()
+    expect(page.locator(".cm-item")).to_have_count(22)
+    assert_only_marked(page, [bodies[1], bodies[21]])
+
+
+def test_report_from_a_tab_opened_before_marks_the_comment(reader_page, article, live_app):
     url, key = article
     seed(live_app, key, [(0, 0)])
-    page = reader_page(url)
-    panel = page.locator(".cm-report-panel")
-    page.locator(".cm-item .cm-report").click()
-    panel.get_by_label("기타").check()
-    panel.locator(".cm-report-send").click()
-    expect(page.locator(".cm-item .cm-report")).to_be_disabled()
-    page.reload()  # the page does not know of the report once reloaded: the server does
-    page.locator(".cm-item .cm-report").click()
+    first = reader_page(url)
+    second = first.context.new_page()  # the same reader, in a tab loaded before the report
+    second.goto(url)
+    report_from_page(first, first.locator(".cm-item"))
+    panel = second.locator(".cm-report-panel")
+    second.locator(".cm-item .cm-report").click()
     panel.get_by_label("음란").check()
     panel.locator(".cm-report-send").click()
     expect(panel).to_be_hidden()
-    expect(page.locator(".cm-item .cm-item-msg")).to_have_text("이미 신고한 댓글입니다.")
-    expect(page.locator(".cm-item .cm-report")).to_have_text("신고됨")
+    expect(second.locator(".cm-item .cm-item-msg")).to_have_text("이미 신고한 댓글입니다.")
+    expect(second.locator(".cm-item .cm-report")).to_have_text("신고됨")
+    expect(second.locator(".cm-item .cm-report")).to_be_disabled()
 
 
 def test_report_failure_keeps_the_panel_for_another_try(reader_page, article, live_app):

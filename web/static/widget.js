@@ -163,7 +163,13 @@
     this.sort = root.dataset.sort;
     this.cursor = root.dataset.nextCursor || null;
     this.fitted = "";  // the last text of the box that was within the limit
-    this.reported = {};  // ids of the comments this reader reported, kept across re-renders
+    // Ids of the comments this reader reported, kept across re-renders: those the server
+    // marked on the page, those the lists mark, and those reported since.
+    this.reported = {};
+    var reported = this.reported;
+    this.list.querySelectorAll(".cm-item.is-reported").forEach(function (item) {
+      reported[item.dataset.id] = true;
+    });
     this.bind();
   }
 
@@ -257,6 +263,7 @@
     item.querySelectorAll(".cm-vote").forEach(function (button) {
       button.disabled = comment.mine;
     });
+    if (comment.reported) this.reported[comment.id] = true;
     if (this.reported[comment.id]) this.markReported(item);
     this.applyVote(item, comment);
     return item;
