@@ -23,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import moderator_session, security
 from .db import db, utcnow
-from .errors import MESSAGES, error_response, wants_json
+from .errors import MESSAGES, error_response, wait_phrase, wants_json
 from .ids import parse_row_id
 from .models import Moderator
 
@@ -158,7 +158,14 @@ def logout():
 @bp.errorhandler(429)
 def too_many_logins(exc):
     """Too many failed logins from one address."""
-    message = _("로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
+    seconds = security.retry_after()
+    if seconds is None:
+        message = _("로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
+    else:
+        message = _(
+            "로그인 시도가 너무 많습니다. %(wait)s 다시 시도해 주세요.",
+            wait=wait_phrase(seconds),
+        )
     return render_template("moderation/login.html", error=message, next=""), 429
 
 

@@ -177,7 +177,10 @@ def test_brute_force_login_is_throttled(app_factory):
     assert [log_in(client, password=f"guess-{i}").status_code for i in range(3)] == [401] * 3
     refused = log_in(client, password="guess-4")
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
-    assert "로그인 시도가 너무 많습니다" in refused.get_data(as_text=True)
+    # The page names the wait that Retry-After gives (1분 for this limit's 60 seconds).
+    wait = int(refused.headers["Retry-After"])
+    phrase = f"{wait}초 후에" if wait < 60 else f"{-(-wait // 60)}분 후에"
+    assert f"로그인 시도가 너무 많습니다. {phrase} 다시" in refused.get_data(as_text=True)
     # While throttled, even the right password is not tried.
     assert log_in(client).status_code == 429
 
