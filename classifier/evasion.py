@@ -41,7 +41,12 @@ _LONGEST_ABBREVIATION = max(len(k) for k in JAMO_ABBREVIATIONS)
 # "18" read aloud is 십팔, a stand-in for 씨발, unless a counter word follows (18세, 18일).
 _COUNTERS = frozenset("세살일시분초월년번명개원만억조층호위등회점골홀대주차인권장편곡%")
 _SWEAR_NUMBERS = {"18": "시발", "1818": "시발시발"}
-_NUMBER_RE = re.compile(r"(?<![0-9])(1818|18)(?![0-9])")
+# Not part of a longer number: 18,000, 3:18, 18-3 and 1.18 are figures.
+_NUMBER_RE = re.compile(r"(?<![0-9])(?<![0-9][.,:~/-])(1818|18)(?![0-9])(?![.,:~/-][0-9])")
+# A number written apart from what it counts or from a copula is still a number:
+# 18 개월, 18 번, 18 대 3, 번호 18 입니다.
+_COPULA = ("입니다", "이에요", "이예요", "이요", "이다", "이고", "이야", "이었", "이라", "였")
+_NUMBER_NOUNS = frozenset(["번호", "등번호", "넘버", "no", "no.", "#", "번", "점수"])
 
 # Symbols people wedge inside a word: 씨@발, 개.새.끼, 시^^발.
 _WEDGES = frozenset("@#$%^&*_-.~!|/\\+=:;'\"`,♡♥☆★")
@@ -143,13 +148,30 @@ def replace_numeric_swears(chars: list[Triple]) -> list[Triple]:
         return chars
     edits = []
     for match in _NUMBER_RE.finditer(text):
-        after = text[match.end() : match.end() + 1]
-        if after and (after in _COUNTERS or after == "."):
+        if _counts_something(text, match.start(), match.end()):
             continue
         piece = chars[match.start() : match.end()]
         word = _SWEAR_NUMBERS[match.group()]
         edits.append((match.start(), match.end(), _spread(word, piece, piece[0][1], piece[-1][2])))
     return _splice(chars, edits)
+
+
+def _counts_something(text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` reads as a figure: a counter or a full
+    stop right after it, or, across one space, a counter word or a copula after it or a
+    word such as 번호 before it."""
+    after = text[end : end + 1]
+    if after and (after in _COUNTERS or after == "."):
+        return True
+    if after == " ":
+        following = text[end + 1 :].split(" ", 1)[0]
+        if following[:1] in _COUNTERS or following.startswith(_COPULA):
+            return True
+    if text[start - 1 : start] == " ":
+        preceding = text[: start - 1].rsplit(" ", 1)[-1]
+        if preceding in _NUMBER_NOUNS:
+            return True
+    return False
 
 
 _WEDGE_CANDIDATE = re.compile(r"[가-힣ㄱ-ㅣ][^\s가-힣ㄱ-ㅣ]{1,2}[가-힣ㄱ-ㅣ]")
