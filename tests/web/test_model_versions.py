@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import classifier
 from classifier.types import Example
-from web import cli, comment_store, model_store, retrain_runs
+from web import cli, comment_store, model_store, retrain, retrain_runs
 from web import moderation_service as service
 from web.db import db, utcnow
 from web.model_records import FAILED, RUNNING, SERVING, ModelVersion, RetrainRun
@@ -532,6 +532,33 @@ def test_dry_run_reports_but_stores_nothing_and_force_promotes(
             newest.version,
             newest.created_by,
         )
+
+
+def test_a_rollback_made_while_a_retrain_runs_is_not_undone_by_it(
+    versioned_app, tiny_model, flipped_model, tmp_path, monkeypatch
+):
+    retrain_on_tiny_corpus(versioned_app, tmp_path, monkeypatch)
+    add_candidate(versioned_app, flipped_model, tmp_path)
+    compare = retrain.compare
+
+    def rolled_back_meanwhile(*args, **kwargs):
+        """An admin rolls back while the candidate is being measured."""
+        with versioned_app.app_context():
+            model_store.rollback_to(versioned_app, flipped_model.version)
+        return compare(*args, **kwargs)
+
+    monkeypatch.setattr(retrain, "compare", rolled_back_meanwhile)
+    result = CliRunner().invoke(cli.main, ["retrain", "--force"])
+    assert result.exit_code == 0, result.output
+    assert f"Not promoted: {flipped_model.version} was put in service" in result.output
+    assert serving_version(versioned_app) == flipped_model.version
+    with versioned_app.app_context():
+        newest = model_store.list_versions()[0]
+        assert newest.version not in (tiny_model.version, flipped_model.version)
+        assert newest.status == "candidate"
+        run = retrain_runs.latest_run()
+        assert (run.status, run.version) == ("not_promoted", newest.version)
+        assert f"모델 {flipped_model.version}(으)로 바뀌어" in run.log
 
 
 @pytest.mark.datasets
