@@ -19,9 +19,7 @@ from .db import db, lock_comment_row, utcnow
 from .ids import is_row_id
 from .models import (
     HOLD_MODEL_ERROR,
-    HOLD_PREMODERATION,
     HOLD_SPAM,
-    HOLD_WORD,
     PENDING,
     REPORT_REASONS,
     VISIBLE_STATUSES,
@@ -31,7 +29,7 @@ from .models import (
     Report,
     Vote,
 )
-from .policy import decide
+from .policy import comment_status
 from .scoring import ModelUnavailable, model_holder
 from .text import InvalidText, body_fingerprint, clean_body, clean_nickname
 
@@ -130,12 +128,9 @@ def _score_into(comment: Comment, article: Article) -> None:
     comment.categories = {k: round(float(v), 4) for k, v in score.categories.items()}
     comment.spans = [s.to_dict() for s in score.spans]
     comment.model_version = version
-    comment.status, comment.hold_reason = decide(comment.toxicity, settings.thresholds)
-    if comment.status != PENDING:
-        if settings.holds_for_words(comment.body):
-            comment.status, comment.hold_reason = PENDING, HOLD_WORD
-        elif article.premoderated or settings.premoderate_all:
-            comment.status, comment.hold_reason = PENDING, HOLD_PREMODERATION
+    comment.status, comment.hold_reason = comment_status(
+        comment.toxicity, comment.body, article.premoderated, settings
+    )
 
 
 def post_comment(

@@ -11,7 +11,15 @@ from flask_babel import gettext as _
 
 from . import i18n
 from .db import db, utcnow
-from .models import APPROVE, PENDING, REJECT, REJECT_REASONS, Comment, Decision
+from .models import (
+    APPROVE,
+    HOLD_TOXICITY,
+    PENDING,
+    REJECT,
+    REJECT_REASONS,
+    Comment,
+    Decision,
+)
 from .moderation import require_login
 from .moderation_queue import STATUS_LABELS
 
@@ -68,11 +76,18 @@ def rejections_per_category() -> dict[str, int]:
 
 
 def hold_outcomes() -> dict[str, int]:
-    """Held comments that moderators approved (the model was wrong) or rejected (it was right)."""
+    """Comments the model held that moderators approved (it was wrong) or rejected (right).
+
+    Only holds for the score count: a comment held for pre-moderation, a hold word, as
+    a repeat or because the model failed was not the model's judgement. A decided
+    comment keeps its hold reason.
+    """
     rows = db.session.execute(
         sa.select(Decision.action, sa.func.count())
+        .join(Comment, Comment.id == Decision.comment_id)
         .where(
             Decision.status_before == PENDING,
+            Comment.hold_reason == HOLD_TOXICITY,
             Decision.action.in_((APPROVE, REJECT)),
             Decision.undone_at.is_(None),
         )

@@ -39,6 +39,15 @@ class ModelStoreError(Exception):
     """A version that cannot be stored, found, checked or promoted."""
 
 
+class ServingChanged(ModelStoreError):
+    """Another version began serving since the caller looked (a rollback during a retrain)."""
+
+    def __init__(self, expected: str, now: str | None):
+        super().__init__(f"model {now or '(none)'} began serving in place of {expected}")
+        self.expected = expected
+        self.now = now
+
+
 @dataclass(frozen=True)
 class Pointer:
     """Which version serves, as cheaply read from the database."""
@@ -174,9 +183,11 @@ def ensure_initial_version(app: Flask) -> ModelVersion | None:
         return None
 
 
-def promote(app: Flask, version: str) -> ModelVersion:
+def promote(app: Flask, version: str, replacing: str | None = None) -> ModelVersion:
     """Make ``version`` the serving one after checking its artifact; one transaction.
 
+    With ``replacing``, only if that version still serves: a retrain compared its
+    candidate with it, and must not undo a rollback made meanwhile (ServingChanged).
     Raises ModelStoreError when the version is unknown, refused by the gate (use
     ``force``-style callers to mark it candidate first), or fails the check.
     """
@@ -186,12 +197,18 @@ def promote(app: Flask, version: str) -> ModelVersion:
     if row.status == SERVING:
         raise ModelStoreError(f"model {version} is already serving")
     model = load_version(app.instance_path, Pointer(row.version, row.sha256))
-    db.session.execute(
-        sa.update(ModelVersion)
-        .where(ModelVersion.status == SERVING)
-        .values(status=RETIRED)
-        .execution_options(synchronize_session=False)
+    retire = sa.update(ModelVersion).where(ModelVersion.status == SERVING)
+    if replacing is not None:
+        retire = retire.where(ModelVersion.version == replacing)
+    # The row lock (PostgreSQL) or write lock (SQLite) of this update settles a race
+    # with a rollback: whichever commits second finds the other's version serving.
+    retired = db.session.execute(
+        retire.values(status=RETIRED).execution_options(synchronize_session=False)
     )
+    if replacing is not None and retired.rowcount != 1:
+        db.session.rollback()
+        pointer = serving_pointer()
+        raise ServingChanged(replacing, pointer.version if pointer else None)
     db.session.flush()
     row.status = SERVING
     row.promoted_at = utcnow()

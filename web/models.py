@@ -140,6 +140,12 @@ class Comment(db.Model):
         """Whether everyone may see the comment."""
         return self.status in VISIBLE_STATUSES
 
+    @property
+    def moderation_mark(self) -> str:
+        """Its moderation state as a card shows it: any approval or rejection changes it
+        (the status, or the reports a moderator has looked at)."""
+        return f"{self.status}:{self.reports_seen}"
+
     def to_public_dict(
         self, viewer_id: int | None = None, my_vote: int = 0, reported: bool = False
     ) -> dict:

@@ -159,37 +159,79 @@ def _comment_ids() -> list[int]:
     return ids
 
 
+def _seen(ids: list[int]) -> dict[int, str]:
+    """What the moderator's page showed of each comment (the cards' ``seen-<id>`` fields)."""
+    return {i: request.form[f"seen-{i}"] for i in ids if f"seen-{i}" in request.form}
+
+
 @bp.post("/decide")
 def decide():
-    """Approve or reject one comment or a selection."""
+    """Approve or reject one comment or a selection, as the moderator's page showed them.
+
+    Comments decided by someone else since the page was shown are left alone and
+    counted in the message (nothing at all is done when that is all of them).
+    """
     action = request.form.get("action")
     ids = _comment_ids()
     if action == "approve":
-        service.approve(current_user, ids)
+        done = service.approve(current_user, ids, seen=_seen(ids))
         flash(
-            ngettext("%(num)d개 댓글을 승인했습니다.", "%(num)d개 댓글을 승인했습니다.", len(ids))
+            ngettext(
+                "%(num)d개 댓글을 승인했습니다.",
+                "%(num)d개 댓글을 승인했습니다.",
+                len(done.decided),
+            )
         )
     elif action == "reject":
         reason = request.form.get("reason", "")
-        service.reject(current_user, ids, reason)
+        done = service.reject(current_user, ids, reason, seen=_seen(ids))
         flash(
             ngettext(
                 "%(num)d개 댓글을 거절했습니다 (%(reason)s).",
                 "%(num)d개 댓글을 거절했습니다 (%(reason)s).",
-                len(ids),
+                len(done.decided),
                 reason=CATEGORY_LABELS[reason],
             )
         )
     else:
         flash(_("알 수 없는 작업입니다."), "error")
+        return redirect(_back(), code=303)
+    if done.skipped:
+        flash(
+            ngettext(
+                "그사이 다른 운영자가 결정한 %(num)d개는 그대로 두었습니다.",
+                "그사이 다른 운영자가 결정한 %(num)d개는 그대로 두었습니다.",
+                done.skipped,
+            ),
+            "error",
+        )
     return redirect(_back(), code=303)
 
 
 @bp.post("/undo")
 def undo():
-    """Take back the moderator's last action."""
+    """Take back the moderator's last action, saying what could not be taken back."""
     undone = service.undo_last(current_user)
-    flash(_("마지막 작업을 되돌렸습니다 (%(count)d건).", count=len(undone)))
+    if not undone.decisions:
+        flash(
+            ngettext(
+                "되돌리지 못했습니다: 그 뒤에 다른 운영자가 다시 결정한 댓글입니다.",
+                "되돌리지 못했습니다: %(num)d개 댓글 모두 그 뒤에 다른 운영자가 다시 결정했습니다.",
+                undone.skipped,
+            ),
+            "error",
+        )
+        return redirect(_back(), code=303)
+    flash(_("마지막 작업을 되돌렸습니다 (%(count)d건).", count=len(undone.decisions)))
+    if undone.skipped:
+        flash(
+            ngettext(
+                "그 뒤에 다른 운영자가 다시 결정한 %(num)d건은 그대로 두었습니다.",
+                "그 뒤에 다른 운영자가 다시 결정한 %(num)d건은 그대로 두었습니다.",
+                undone.skipped,
+            ),
+            "error",
+        )
     return redirect(_back(), code=303)
 
 

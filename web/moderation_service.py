@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .comment_store import set_status
 from .db import db, utcnow
@@ -38,6 +41,25 @@ class ModerationError(Exception):
         self.status = status
 
 
+@dataclass
+class Outcome:
+    """What an approval or rejection did: its batch, the comments it decided, and how many
+    it left alone because another decision came first."""
+
+    batch: str
+    decided: list[Comment] = field(default_factory=list)
+    skipped: int = 0
+
+
+@dataclass
+class Undone:
+    """What an undo took back, and how many of the action's decisions it had to leave
+    because someone decided on the same comment since."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    skipped: int = 0
+
+
 def new_batch() -> str:
     """An id shared by the decisions of one action (what undo takes back)."""
     return uuid.uuid4().hex
@@ -67,7 +89,11 @@ def _record(
 
 
 def _comments(ids) -> list[Comment]:
-    """The comments with these ids, locked against a second moderator's action on PostgreSQL."""
+    """The comments with these ids, locked against a second moderator's action.
+
+    PostgreSQL locks the rows; SQLite takes its write lock before reading (as
+    web.db.lock_comment_row does), so a decision committed meanwhile is seen.
+    """
     ids = sorted({int(i) for i in ids})
     if not ids:
         raise ModerationError(_("선택한 댓글이 없습니다."))
@@ -76,37 +102,81 @@ def _comments(ids) -> list[Comment]:
     query = sa.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    found = list(db.session.scalars(query))
+    else:
+        db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id.in_(ids))
+            .values(upvotes=Comment.upvotes)
+            .execution_options(synchronize_session=False)
+        )
+    found = list(db.session.scalars(query.execution_options(populate_existing=True)))
     if len(found) != len(ids):
         raise ModerationError(_("존재하지 않는 댓글입니다."), 404)
     return found
 
 
-def approve(moderator: Moderator, comment_ids, batch: str | None = None) -> str:
-    """Publish the comments and label them clean; returns the batch id."""
-    batch = batch or new_batch()
-    for comment in _comments(comment_ids):
-        before = comment.status
-        # The hold reason stays: why the model held it is part of the record.
-        set_status(comment, PUBLISHED, hold_reason=comment.hold_reason)
-        comment.reports_seen = comment.report_count
-        _record(moderator, batch, APPROVE, comment, before)
-    db.session.commit()
-    return batch
+def _as_seen(comments: list[Comment], seen: Mapping[int, str] | None) -> list[Comment]:
+    """Those of the comments still as the moderator's page showed them.
+
+    ``seen`` maps ids to the Comment.moderation_mark the page showed; a comment it
+    does not name is taken as it is. ModerationError 409 when none is left.
+    """
+    fresh = [c for c in comments if (seen or {}).get(c.id, c.moderation_mark) == c.moderation_mark]
+    if comments and not fresh:
+        raise ModerationError(
+            ngettext(
+                "그사이 다른 운영자가 결정한 댓글입니다. 아무것도 바꾸지 않았습니다. "
+                "새로고침해 확인해 주세요.",
+                "선택한 댓글 %(num)d개 모두 그사이 다른 운영자가 결정했습니다. "
+                "아무것도 바꾸지 않았습니다. 새로고침해 확인해 주세요.",
+                len(comments),
+            ),
+            409,
+        )
+    return fresh
 
 
-def reject(moderator: Moderator, comment_ids, reason: str, batch: str | None = None) -> str:
-    """Hide the comments with the reason as their label; returns the batch id."""
+def approve(
+    moderator: Moderator,
+    comment_ids,
+    batch: str | None = None,
+    seen: Mapping[int, str] | None = None,
+) -> Outcome:
+    """Publish the comments and label them clean.
+
+    With ``seen`` (what the moderator's page showed), a comment decided since is
+    left alone and counted as skipped; ModerationError 409 if that is all of them.
+    """
+    return _decide(moderator, comment_ids, APPROVE, PUBLISHED, None, batch, seen)
+
+
+def reject(
+    moderator: Moderator,
+    comment_ids,
+    reason: str,
+    batch: str | None = None,
+    seen: Mapping[int, str] | None = None,
+) -> Outcome:
+    """Hide the comments with the reason as their label; ``seen`` as for approve."""
     if reason not in REJECT_REASONS:
         raise ModerationError(_("거절 사유를 선택해 주세요."))
-    batch = batch or new_batch()
-    for comment in _comments(comment_ids):
+    return _decide(moderator, comment_ids, REJECT, REJECTED, reason, batch, seen)
+
+
+def _decide(moderator, comment_ids, action, status, reason, batch, seen) -> Outcome:
+    """Give the comments still as the moderator saw them the status, each decision recorded."""
+    comments = _comments(comment_ids)
+    outcome = Outcome(batch or new_batch())
+    for comment in _as_seen(comments, seen):
         before = comment.status
-        set_status(comment, REJECTED, hold_reason=comment.hold_reason)
+        # The hold reason stays: why the model held it is part of the record.
+        set_status(comment, status, hold_reason=comment.hold_reason)
         comment.reports_seen = comment.report_count
-        _record(moderator, batch, REJECT, comment, before, reason)
+        _record(moderator, outcome.batch, action, comment, before, reason)
+        outcome.decided.append(comment)
+    outcome.skipped = len(comments) - len(outcome.decided)
     db.session.commit()
-    return batch
+    return outcome
 
 
 def reject_all_by_author(moderator: Moderator, reader_id: int, reason: str) -> int:
@@ -191,10 +261,11 @@ def _set_ban(moderator: Moderator, reader_id: int, until, action: str, **decisio
     return batch
 
 
-def undo_last(moderator: Moderator) -> list[Decision]:
+def undo_last(moderator: Moderator) -> Undone:
     """Take back the moderator's last action (all of a bulk one); returns what was undone.
 
-    A comment another moderator has judged since is left as it is.
+    A comment someone has judged since is left as it is and counted as skipped; its
+    decision is still marked undone, so that the next undo goes to the action before.
     """
     last = db.session.scalar(
         sa.select(Decision)
@@ -209,16 +280,23 @@ def undo_last(moderator: Moderator) -> list[Decision]:
             sa.select(Decision).where(Decision.batch == last.batch).order_by(Decision.id)
         )
     )
-    now = utcnow()
+    judged = [d.comment_id for d in decisions if d.comment_id is not None]
+    if judged:
+        _comments(judged)  # locked: a decision made meanwhile is seen by _is_latest
+    now, undone = utcnow(), Undone()
     for decision in decisions:
         if decision.action in (BAN, UNBAN):
             _undo_ban(decision)
+            undone.decisions.append(decision)
         elif decision.comment_id is not None and _is_latest(decision):
             comment = db.session.get(Comment, decision.comment_id)
             set_status(comment, decision.status_before, hold_reason=comment.hold_reason)
+            undone.decisions.append(decision)
+        else:
+            undone.skipped += 1
         decision.undone_at = now
     db.session.commit()
-    return decisions
+    return undone
 
 
 def _is_latest(decision: Decision) -> bool:

@@ -1,10 +1,14 @@
-"""The site policy: what happens to a comment given its toxicity."""
+"""The site policy: what happens to a comment given its toxicity and the site's rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .models import FLAGGED, HOLD_TOXICITY, PENDING, PUBLISHED
+from .models import FLAGGED, HOLD_PREMODERATION, HOLD_TOXICITY, HOLD_WORD, PENDING, PUBLISHED
+
+if TYPE_CHECKING:
+    from .site_settings import SiteSettings
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,32 @@ def decide(toxicity: float, thresholds: Thresholds) -> tuple[str, str | None]:
     if toxicity >= thresholds.review:
         return FLAGGED, HOLD_TOXICITY
     return PUBLISHED, None
+
+
+def comment_status(
+    toxicity: float,
+    body: str,
+    premoderated: bool,
+    settings: SiteSettings,
+    already_out: bool = False,
+) -> tuple[str, str | None]:
+    """A scored comment's status and hold reason under the admins' settings.
+
+    The one place that decides it, for a comment posted and for one scored again
+    after a model change. A score that holds the comment names the model as the
+    reason; otherwise a hold word, then pre-moderation (of the site or of the
+    article, ``premoderated``), keep it back. A comment ``already_out`` (flagged,
+    scored again) went past those two when posted: only its score takes it back.
+    Repeated posts are judged when posted.
+    """
+    status, reason = decide(toxicity, settings.thresholds)
+    if status == PENDING or already_out:
+        return status, reason
+    if settings.holds_for_words(body):
+        return PENDING, HOLD_WORD
+    if premoderated or settings.premoderate_all:
+        return PENDING, HOLD_PREMODERATION
+    return status, reason
 
 
 # The cards' colour for each status a score would give.

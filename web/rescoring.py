@@ -2,9 +2,11 @@
 
 Comments still pending or flagged whose fate no moderator has decided get the
 new model's scores. Those held or flagged for their toxicity (or because the
-model failed) get the posting policy again, which may publish them, flag
-them or hold them; those held for other reasons (spam, a hold word,
-pre-moderation) keep their status, since the model was not why they wait.
+model failed) get the posting policy again (web.policy.comment_status), which
+may publish them, flag them or hold them, for their score or for the site's
+other rules: a held comment with a hold word, or on a pre-moderated article,
+stays held. Those held for other reasons (spam, a hold word, pre-moderation)
+keep their status, since the model was not why they wait.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from .models import (
     HOLD_TOXICITY,
     PENDING,
     REJECT,
+    Article,
     Comment,
     Decision,
 )
-from .policy import decide
+from .policy import comment_status
 
 logger = logging.getLogger(__name__)
 UNDECIDED = (PENDING, FLAGGED)
@@ -75,6 +78,16 @@ def _lock(ids: list[int]) -> list[Comment]:
     return [c for c in comments if c.id not in decided and c.status in UNDECIDED]
 
 
+def _premoderated(comments: list[Comment]) -> set[int]:
+    """The ids of those of the comments' articles that are pre-moderated."""
+    article_ids = {c.article_id for c in comments}
+    return set(
+        db.session.scalars(
+            sa.select(Article.id).where(Article.id.in_(article_ids), Article.premoderated)
+        )
+    )
+
+
 def rescore_undecided(model, batch_size: int = 200, on_progress=None) -> int:
     """Score every undecided waiting comment with ``model``; returns how many changed hands."""
     settings = site_settings.current(fresh=True)
@@ -83,13 +96,20 @@ def rescore_undecided(model, batch_size: int = 200, on_progress=None) -> int:
         after = ids[-1]
         comments = _lock(ids)
         scores = model.score([settings.mask_allowed(c.body) for c in comments]) if comments else []
+        premoderated = _premoderated(comments)
         for comment, score in zip(comments, scores, strict=True):
             comment.toxicity = float(score.toxicity)
             comment.categories = {k: round(float(v), 4) for k, v in score.categories.items()}
             comment.spans = [s.to_dict() for s in score.spans]
             comment.model_version = model.version
             if comment.hold_reason in MODEL_REASONS:
-                status, reason = decide(comment.toxicity, settings.thresholds)
+                status, reason = comment_status(
+                    comment.toxicity,
+                    comment.body,
+                    comment.article_id in premoderated,
+                    settings,
+                    already_out=comment.visible,
+                )
                 set_status(comment, status, hold_reason=reason)
         db.session.commit()
         done += len(comments)

@@ -58,6 +58,8 @@ class RetrainResult:
     eval_examples: int
     rescored: int = 0
     stored: bool = False
+    # The version an admin put in service while this retrain ran, when one did.
+    serving_changed_to: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -176,7 +178,14 @@ def _retrain(app: Flask, options: RetrainOptions, on_progress) -> RetrainResult:
     _store(app, candidate, comparison, options, result, training)
     if comparison.promote or options.force:
         on_progress("promoting", 0.0)
-        model = model_store.promote(app, candidate.version)
+        try:
+            model = model_store.promote(app, candidate.version, replacing=pointer.version)
+        except model_store.ServingChanged as exc:
+            # A rollback (or another promotion) since this run began wins: the candidate
+            # was measured against a model that no longer serves. It stays a candidate.
+            result.serving_changed_to = exc.now or ""
+            notes.append(f"not promoted: {exc}; {candidate.version} is kept as a candidate")
+            return result
         result.promoted = True
         on_progress("rescoring", 0.0)
         result.rescored = rescore_undecided(model, config["RESCORE_BATCH"])

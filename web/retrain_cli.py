@@ -27,6 +27,12 @@ def _echo_result(result) -> None:
     click.echo(f"Report: {result.report_path}")
     if result.promoted:
         click.echo(f"Promoted {result.version}; re-scored {result.rescored:,} waiting comments.")
+    elif result.serving_changed_to is not None:
+        click.echo(
+            f"Not promoted: {result.serving_changed_to} was put in service while this retrain "
+            f"ran; {result.version} is kept as a candidate (`comment-mod models rollback "
+            f"{result.version}` serves it)."
+        )
     elif result.stored:
         click.echo(f"Kept {result.version} as a version, not serving.")
     else:
@@ -108,6 +114,11 @@ def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval,
             f"{result.version}: {'승격됨' if result.promoted else '승격되지 않음'} "
             f"({'; '.join(result.reasons)})"
         )
+        if result.serving_changed_to is not None:
+            recorder.line(
+                f"재학습 중에 모델 {result.serving_changed_to}(으)로 바뀌어(되돌리기) "
+                f"승격하지 않았습니다. {result.version}은(는) 후보로 남습니다."
+            )
         recorder.finish(PROMOTED if result.promoted else NOT_PROMOTED, result.version)
 
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from web import comment_store, i18n
+from web import comment_store, i18n, site_settings
 from web import dashboard as dash
 from web import moderation_service as service
 from web.db import db, utcnow
-from web.models import Article, Comment, Moderator, Reader
+from web.models import Article, Comment, Moderator, Reader, SiteSetting
 
 from .conftest import add_moderator, add_reader, log_in
 
@@ -45,6 +45,34 @@ def test_figures(busy):
         assert sum(dash.score_histogram()) == 3
         daily = dash.comments_per_day()
         assert len(daily) == dash.DAYS and daily[-1][1] == 3
+
+
+def test_only_the_models_holds_count_as_its_judgement(busy):
+    """Approving a clean pre-moderated comment does not say the model was wrong, nor does
+    rejecting one held for a hold word or as a repeat say it was right."""
+    with busy.app_context():
+        db.session.add(SiteSetting(key="hold_words", value=["금지어"]))
+        article = Article(key="premod", title="사전 검토 기사", premoderated=True)
+        db.session.add(article)
+        db.session.commit()
+        site_settings.settings_cache().forget(site_settings.CACHED)
+        held = {}
+        for name, body in (("premoderated", "좋은 기사 감사합니다"), ("worded", "금지어 든 글")):
+            reader = db.session.get(Reader, add_reader(busy))
+            held[name] = comment_store.post_comment(article, reader, body)
+        repeater = db.session.get(Reader, add_reader(busy))
+        for _ in range(busy.config["SPAM_REPEAT_LIMIT"] + 1):
+            held["repeat"] = comment_store.post_comment(article, repeater, "같은 말 또 합니다")
+        reasons = {name: (c.status, c.hold_reason) for name, c in held.items()}
+        assert reasons == {
+            "premoderated": ("pending", "premoderation"),
+            "worded": ("pending", "word_list"),
+            "repeat": ("pending", "spam"),
+        }
+        moderator = db.session.scalar(db.select(Moderator))
+        service.approve(moderator, [held["premoderated"].id])
+        service.reject(moderator, [held["worded"].id, held["repeat"].id], "spam")
+        assert dash.hold_outcomes() == {"approve": 1, "reject": 1}
 
 
 def test_days_are_those_of_the_display_zone(busy):
@@ -95,5 +123,5 @@ def test_page_needs_login_and_shows_the_charts(busy):
     log_in(client)
     page = client.get("/moderation/dashboard/").text
     assert page.count('class="mq-chart"') == 5
-    assert "보류 댓글 중 관리자가 거절한 비율 50% (2건)" in page
+    assert "모델이 보류한 댓글 중 관리자가 거절한 비율 50% (2건)" in page
     assert client.get("/moderation/dashboard/nope.svg").status_code == 404

@@ -15,11 +15,24 @@ from click.testing import CliRunner
 
 import classifier
 from classifier.types import Example
-from web import cli, comment_store, model_store, retrain_runs
+from web import cli, comment_store, model_store, retrain, retrain_runs
 from web import moderation_service as service
 from web.db import db, utcnow
 from web.model_records import FAILED, RUNNING, SERVING, ModelVersion, RetrainRun
-from web.models import PENDING, PUBLISHED, REJECTED, Article, Comment, Moderator, Reader
+from web.models import (
+    FLAGGED,
+    HOLD_PREMODERATION,
+    HOLD_TOXICITY,
+    HOLD_WORD,
+    PENDING,
+    PUBLISHED,
+    REJECTED,
+    Article,
+    Comment,
+    Moderator,
+    Reader,
+    SiteSetting,
+)
 from web.rescoring import rescore_undecided
 from web.scoring import model_holder
 
@@ -222,6 +235,46 @@ def test_rescoring_updates_undecided_comments_and_never_decided_ones(
     assert (after[rejected].status, after[rejected].toxicity) == (REJECTED, before[rejected][1])
     assert (after[approved].status, after[approved].toxicity) == (PUBLISHED, before[approved][1])
     assert after[rejected].model_version == after[approved].model_version == tiny_model.version
+
+
+def test_rescoring_keeps_the_holds_that_are_not_the_models(versioned_app, flipped_model):
+    """A held toxic comment the new model finds clean still waits for pre-moderation or a
+    hold word; one that was already out is not taken back for them."""
+    with versioned_app.app_context():
+        db.session.add(SiteSetting(key="hold_words", value=["금지어"]))
+        db.session.add(Article(key="premod", premoderated=True))
+        db.session.add_all([Article(key="open"), Article(key="later")])
+        db.session.commit()
+
+    def post(key, body, expected=(PENDING, HOLD_TOXICITY)):
+        reader_id = add_reader(versioned_app)
+        with versioned_app.app_context():
+            article = comment_store.find_article(key)
+            comment = comment_store.post_comment(article, db.session.get(Reader, reader_id), body)
+            assert (comment.status, comment.hold_reason) == expected, body
+            return comment.id
+
+    premoderated = post("premod", f"{TOXIC[1]} 사전검토 우회 시험")
+    worded = post("open", f"{TOXIC[1]} 금지어 우회 시험")
+    plain = post("open", TOXIC[1])
+    clean_premoderated = post("premod", CLEAN[0], (PENDING, HOLD_PREMODERATION))
+    clean_worded = post("open", f"{CLEAN[0]} 금지어", (PENDING, HOLD_WORD))
+    flagged = post("later", f"{TOXIC[2]} 금지어")
+    with versioned_app.app_context():
+        # Out for review before its article was pre-moderated and the word was added.
+        db.session.get(Comment, flagged).status = FLAGGED
+        db.session.scalar(sa.select(Article).where(Article.key == "later")).premoderated = True
+        db.session.commit()
+        rescore_undecided(flipped_model)
+        after = {c.id: c for c in db.session.scalars(sa.select(Comment))}
+        assert all(c.model_version == flipped_model.version for c in after.values())
+        decided = {i: (c.status, c.hold_reason) for i, c in after.items()}
+    assert decided[premoderated] == (PENDING, HOLD_PREMODERATION)
+    assert decided[worded] == (PENDING, HOLD_WORD)
+    assert decided[plain] == (PUBLISHED, None)
+    assert decided[clean_premoderated] == (PENDING, HOLD_PREMODERATION)
+    assert decided[clean_worded] == (PENDING, HOLD_WORD)
+    assert decided[flagged] == (PUBLISHED, None)
 
 
 def command_line_serving(app, model, tmp_path, monkeypatch) -> CliRunner:
@@ -479,6 +532,33 @@ def test_dry_run_reports_but_stores_nothing_and_force_promotes(
             newest.version,
             newest.created_by,
         )
+
+
+def test_a_rollback_made_while_a_retrain_runs_is_not_undone_by_it(
+    versioned_app, tiny_model, flipped_model, tmp_path, monkeypatch
+):
+    retrain_on_tiny_corpus(versioned_app, tmp_path, monkeypatch)
+    add_candidate(versioned_app, flipped_model, tmp_path)
+    compare = retrain.compare
+
+    def rolled_back_meanwhile(*args, **kwargs):
+        """An admin rolls back while the candidate is being measured."""
+        with versioned_app.app_context():
+            model_store.rollback_to(versioned_app, flipped_model.version)
+        return compare(*args, **kwargs)
+
+    monkeypatch.setattr(retrain, "compare", rolled_back_meanwhile)
+    result = CliRunner().invoke(cli.main, ["retrain", "--force"])
+    assert result.exit_code == 0, result.output
+    assert f"Not promoted: {flipped_model.version} was put in service" in result.output
+    assert serving_version(versioned_app) == flipped_model.version
+    with versioned_app.app_context():
+        newest = model_store.list_versions()[0]
+        assert newest.version not in (tiny_model.version, flipped_model.version)
+        assert newest.status == "candidate"
+        run = retrain_runs.latest_run()
+        assert (run.status, run.version) == ("not_promoted", newest.version)
+        assert f"모델 {flipped_model.version}(으)로 바뀌어" in run.log
 
 
 @pytest.mark.datasets

@@ -138,6 +138,75 @@ def test_approve_and_reject_forms(app_factory):
     assert status(app, held) == status(app, clean) == "published"
 
 
+def seen_fields(html: str) -> dict[str, str]:
+    """The ``seen-<id>`` fields a queue page's cards send with the bulk form."""
+    return dict(re.findall(r'name="(seen-\d+)" value="([^"]*)" form="mq-bulk"', html))
+
+
+def second_moderator(app):
+    """A client logged in as a second moderator, "mod2"."""
+    add_moderator(app, name="mod2")
+    client = app.test_client()
+    log_in(client, "mod2")
+    return client
+
+
+def test_a_stale_page_does_not_override_another_moderators_decision(app_factory):
+    app, client = setup(app_factory)
+    first, second = post(app, "꺼져 병신아"), post(app, "미친놈 아니야 이거")
+    late = second_moderator(app)
+    stale = seen_fields(late.get("/moderation/queue/held").text)
+    assert set(stale) == {f"seen-{first}", f"seen-{second}"}
+    fresh = seen_fields(client.get("/moderation/queue/held").text)
+    approved = {"comment_id": str(first), f"seen-{first}": fresh[f"seen-{first}"]}
+    client.post("/moderation/decide", data={**approved, "action": "approve"})
+    assert status(app, first) == "published"
+
+    # The late moderator's card for it: refused, told why, nothing changed.
+    card = {"comment_id": str(first), f"seen-{first}": stale[f"seen-{first}"]}
+    response = late.post("/moderation/decide", data={**card, "action": "reject", "reason": "hate"})
+    page = flashed(late, response)
+    assert "그사이 다른 운영자가 결정한 댓글입니다. 아무것도 바꾸지 않았습니다." in page
+    assert "댓글을 거절했습니다" not in page
+    assert status(app, first) == "published"
+
+    # Both selected on the stale page: the other is rejected, the decided one counted.
+    selection = {"comment_id": [str(first), str(second)], **stale}
+    response = late.post(
+        "/moderation/decide", data={**selection, "action": "reject", "reason": "hate"}
+    )
+    page = flashed(late, response)
+    assert "1개 댓글을 거절했습니다 (혐오/차별)." in page
+    assert "그사이 다른 운영자가 결정한 1개는 그대로 두었습니다." in page
+    assert (status(app, first), status(app, second)) == ("published", "rejected")
+
+    # From the 전체 queue, as it is now, a decided comment is changed on purpose.
+    shown = seen_fields(late.get("/moderation/queue/all").text)
+    card = {"comment_id": str(first), f"seen-{first}": shown[f"seen-{first}"]}
+    late.post("/moderation/decide", data={**card, "action": "reject", "reason": "insult"})
+    assert status(app, first) == "rejected"
+
+
+def test_undo_says_what_it_could_not_take_back(app_factory):
+    app, client = setup(app_factory)
+    first, second = post(app, "꺼져 병신아"), post(app, "미친놈 아니야 이거")
+    late = second_moderator(app)
+    reject = {"action": "reject", "reason": "hate"}
+    client.post("/moderation/decide", data={"comment_id": [first, second], "action": "approve"})
+    late.post("/moderation/decide", data={"comment_id": first, **reject})
+    page = flashed(client, client.post("/moderation/undo"))
+    assert "마지막 작업을 되돌렸습니다 (1건)." in page
+    assert "그 뒤에 다른 운영자가 다시 결정한 1건은 그대로 두었습니다." in page
+    assert (status(app, first), status(app, second)) == ("rejected", "pending")
+
+    client.post("/moderation/decide", data={"comment_id": second, "action": "approve"})
+    late.post("/moderation/decide", data={"comment_id": second, **reject})
+    page = flashed(client, client.post("/moderation/undo"))
+    assert "되돌리지 못했습니다: 그 뒤에 다른 운영자가 다시 결정한 댓글입니다." in page
+    assert "마지막 작업을 되돌렸습니다" not in page
+    assert status(app, second) == "rejected"
+
+
 def test_bad_forms_say_why(app_factory):
     app, client = setup(app_factory)
     held = post(app, "꺼져 병신아")

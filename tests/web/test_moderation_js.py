@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from web import comment_store
 from web.db import db
-from web.models import Article, Comment, Decision, Reader
+from web.models import Article, Comment, Decision, Moderator, Reader
 
 from .conftest import MODERATOR_PASSWORD, add_moderator, make_app, served
 from .test_widget_js import TIMEOUT_MS
@@ -213,6 +213,40 @@ def test_keyboard_on_a_selection(held, queue_app, moderator_page):
         page.keyboard.press("r")
     assert statuses(queue_app, held[:2]) == ["rejected", "rejected"]
     assert reasons(queue_app, held[:2]) == ["threat", "threat"]
+
+
+def test_a_second_moderator_on_a_stale_page_is_told(held, queue_app, moderator_page, browser):
+    """mod approves a card; mod2, whose page still shows it held, rejects it: refused."""
+    with queue_app.app_context():
+        if db.session.scalar(sa.select(Moderator).where(Moderator.name == "mod2")) is None:
+            add_moderator(queue_app, name="mod2")
+    context = browser.new_context(locale="ko-KR")
+    context.set_default_timeout(TIMEOUT_MS)
+    late = context.new_page()
+    late.goto(queue_app.config["BASE_URL"] + "/moderation/login?next=/moderation/queue/held")
+    late.get_by_label("아이디").fill("mod2")
+    late.get_by_label("비밀번호").fill(MODERATOR_PASSWORD)
+    late.get_by_role("button", name="로그인").click()
+    expect(late.locator(".mq-card")).to_have_count(5)
+
+    page = moderator_page
+    with page.expect_navigation():
+        page.keyboard.press("a")  # the newest card
+    assert statuses(queue_app, [held[4]]) == ["published"]
+
+    stale_card = late.locator(f'.mq-card[data-id="{held[4]}"]')
+    with late.expect_navigation():
+        stale_card.locator(".mq-reject-insult").click()
+    expect(late.locator(".mq-flash")).to_contain_text("그사이 다른 운영자가 결정한 댓글입니다.")
+    assert statuses(queue_app, [held[4]]) == ["published"]
+    expect(late.locator(".mq-card")).to_have_count(4)  # the page now shows what is held
+    context.close()
+
+    # Nothing overrode the approval: undo takes it back and says so.
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    expect(page.locator(".mq-flash")).to_contain_text("마지막 작업을 되돌렸습니다 (1건).")
+    assert statuses(queue_app, [held[4]]) == ["pending"]
 
 
 def test_notice_when_new_comments_arrive(held, queue_app, moderator_page):

@@ -102,7 +102,7 @@ def test_undo_takes_back_the_whole_last_action(held_app):
     assert state(held_app, clean) == ("rejected", 0)
     with held_app.app_context():
         undone = service.undo_last(moderator())
-        assert len(undone) == 2
+        assert (len(undone.decisions), undone.skipped) == (2, 0)
     assert state(held_app, clean) == ("published", 2)
     assert state(held_app, toxic)[0] == "published"
     with held_app.app_context():
@@ -116,14 +116,65 @@ def test_undo_takes_back_the_whole_last_action(held_app):
         assert all(d.undone_at for d in db.session.scalars(sa.select(Decision)))
 
 
-def test_undo_leaves_a_comment_someone_judged_since(held_app):
-    toxic = post(held_app, "꺼져 병신아")
+def test_undo_leaves_a_comment_someone_judged_since_and_says_so(held_app):
+    toxic, other_toxic = post(held_app, "꺼져 병신아"), post(held_app, "미친놈 아니야 이거")
     other = add_moderator(held_app, name="other")
     with held_app.app_context():
         service.approve(moderator(), [toxic])
         service.reject(db.session.get(Moderator, other), [toxic], "insult")
-        service.undo_last(moderator())
+        undone = service.undo_last(moderator())
+        assert (undone.decisions, undone.skipped) == ([], 1)
+        service.approve(moderator(), [toxic, other_toxic])
+        service.reject(db.session.get(Moderator, other), [toxic], "insult")
+        undone = service.undo_last(moderator())
+        assert ([d.comment_id for d in undone.decisions], undone.skipped) == ([other_toxic], 1)
     assert state(held_app, toxic) == ("rejected", 0)
+    assert state(held_app, other_toxic) == ("pending", 0)
+
+
+def marks(ids) -> dict[int, str]:
+    """What a moderator's page shows of the comments now (inside an app context)."""
+    return {i: db.session.get(Comment, i).moderation_mark for i in ids}
+
+
+def test_a_stale_decision_leaves_what_another_moderator_decided(held_app):
+    first, second = post(held_app, "꺼져 병신아"), post(held_app, "미친놈 아니야 이거")
+    late_id = add_moderator(held_app, name="late")
+    with held_app.app_context():
+        late = db.session.get(Moderator, late_id)
+        seen = marks([first, second])  # the late moderator's page, left open
+        service.approve(moderator(), [first])
+        with pytest.raises(service.ModerationError) as caught:
+            service.reject(late, [first], "insult", seen=seen)
+        assert caught.value.status == 409 and "다른 운영자가 결정한" in caught.value.message
+        db.session.rollback()
+        assert state(held_app, first) == ("published", 1)
+        # A bulk action decides the rest and counts what it left.
+        outcome = service.reject(late, [first, second], "hate", seen=seen)
+        assert ([c.id for c in outcome.decided], outcome.skipped) == ([second], 1)
+        assert state(held_app, first) == ("published", 1)
+        assert state(held_app, second) == ("rejected", 1)
+        decided = db.session.execute(sa.select(Decision.comment_id, Decision.action)).all()
+        assert sorted(decided) == [(first, "approve"), (second, "reject")]
+        # Shown as it is now (the 전체 queue), a decided comment may be changed on purpose.
+        service.reject(late, [first], "insult", seen=marks([first]))
+    assert state(held_app, first) == ("rejected", 0)
+
+
+def test_a_stale_decision_on_a_reported_comment_is_refused(held_app):
+    clean = post(held_app, "좋은 기사 감사합니다")
+    reporter = add_reader(held_app, "신고자")
+    late = add_moderator(held_app, name="late")
+    with held_app.app_context():
+        db.session.add(Report(comment_id=clean, reader_id=reporter, reason="spam"))
+        db.session.get(Comment, clean).report_count = 1
+        db.session.commit()
+        seen = marks([clean])
+        service.approve(moderator(), [clean])  # the report was looked at: it stays out
+        with pytest.raises(service.ModerationError):
+            service.reject(db.session.get(Moderator, late), [clean], "spam", seen=seen)
+        db.session.rollback()
+    assert state(held_app, clean) == ("published", 1)
 
 
 def test_reject_all_by_author(held_app):
