@@ -129,7 +129,11 @@ def _score_into(comment: Comment, article: Article) -> None:
     comment.spans = [s.to_dict() for s in score.spans]
     comment.model_version = version
     comment.status, comment.hold_reason = comment_status(
-        comment.toxicity, comment.body, article.premoderated, settings
+        comment.toxicity,
+        comment.body,
+        article.premoderated,
+        settings,
+        categories=comment.categories,
     )
 
 

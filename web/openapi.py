@@ -244,7 +244,9 @@ def _scoring_paths() -> dict:
                 "description": (
                     "One result per text, in order. `decision` applies the site's "
                     "current settings as a posted comment gets them: the hold and review "
-                    "thresholds, the words that always hold a comment, and the words "
+                    "thresholds (applied to the toxicity or, when it is higher, the "
+                    "likeliest category's probability), the words that always hold a "
+                    "comment, and the words "
                     "never counted (blanked before scoring). A text over the length limit is "
                     "413 `text_too_long`; more texts than allowed is 422 `too_many_texts`."
                 ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,11 +32,22 @@ class Thresholds:
         return cls(hold=config["HOLD_THRESHOLD"], review=config["REVIEW_THRESHOLD"])
 
 
-def decide(toxicity: float, thresholds: Thresholds) -> tuple[str, str | None]:
+def decision_score(toxicity: float, categories: Mapping[str, float] | None = None) -> float:
+    """The score the thresholds are applied to: the toxicity, or the likeliest category
+    when the model is surer of that. Every category is a kind of abuse, so a comment the
+    model finds 0.99 likely to be a threat is at least as likely to be abusive, whatever
+    the toxicity (learnt from all the heads together) says."""
+    return max([toxicity, *(categories or {}).values()])
+
+
+def decide(
+    toxicity: float, thresholds: Thresholds, categories: Mapping[str, float] | None = None
+) -> tuple[str, str | None]:
     """The status for a scored comment and, if it is not simply published, why."""
-    if toxicity >= thresholds.hold:
+    score = decision_score(toxicity, categories)
+    if score >= thresholds.hold:
         return PENDING, HOLD_TOXICITY
-    if toxicity >= thresholds.review:
+    if score >= thresholds.review:
         return FLAGGED, HOLD_TOXICITY
     return PUBLISHED, None
 
@@ -46,6 +58,7 @@ def comment_status(
     premoderated: bool,
     settings: SiteSettings,
     already_out: bool = False,
+    categories: Mapping[str, float] | None = None,
 ) -> tuple[str, str | None]:
     """A scored comment's status and hold reason under the admins' settings.
 
@@ -54,9 +67,9 @@ def comment_status(
     reason; otherwise a hold word, then pre-moderation (of the site or of the
     article, ``premoderated``), keep it back. A comment ``already_out`` (flagged,
     scored again) went past those two when posted: only its score takes it back.
-    Repeated posts are judged when posted.
+    Repeated posts are judged when posted. The thresholds apply to ``decision_score``.
     """
-    status, reason = decide(toxicity, settings.thresholds)
+    status, reason = decide(toxicity, settings.thresholds, categories)
     if status == PENDING or already_out:
         return status, reason
     if settings.holds_for_words(body):

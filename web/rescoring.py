@@ -109,6 +109,7 @@ def rescore_undecided(model, batch_size: int = 200, on_progress=None) -> int:
                     comment.article_id in premoderated,
                     settings,
                     already_out=comment.visible,
+                    categories=comment.categories,
                 )
                 set_status(comment, status, hold_reason=reason)
         db.session.commit()

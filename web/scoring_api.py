@@ -90,7 +90,7 @@ def texts_from(data: dict) -> list[str]:
 
 def result_json(score, thresholds: Thresholds, held_for_words: bool = False) -> dict:
     """One text's answer: the model's scores and the site's decision."""
-    status, _ = decide(score.toxicity, thresholds)
+    status, _ = decide(score.toxicity, thresholds, score.categories)
     decision = "hold" if held_for_words else DECISIONS.get(status, "publish")
     return {**score.to_dict(), "flagged": decision != "publish", "decision": decision}
 
