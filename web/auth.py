@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import moderator_session, security
+from . import moderator_session, safe_urls, security
 from .db import db, utcnow
 from .errors import MESSAGES, error_response, wait_phrase, wants_json
 from .ids import parse_row_id
@@ -107,10 +107,8 @@ def find_moderator(name: str) -> Moderator | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """A path under /moderation to go to after login; anything else means the queue."""
-    if target and target.startswith("/moderation") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("moderation.index")
+    """A path under /moderation/ to go to after login; anything else means the queue."""
+    return safe_urls.local_path(target, "/moderation/") or url_for("moderation.index")
 
 
 @bp.get("/login")

@@ -21,7 +21,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from . import admin_audit, date_filters, pagination, site_settings
+from . import admin_audit, date_filters, pagination, safe_urls, site_settings
 from . import moderation_queue as mq
 from . import moderation_service as service
 from .auth import login_manager
@@ -136,10 +136,8 @@ def counts():
 
 def _back() -> str:
     """Where the form came from, if it is a moderation page."""
-    target = request.form.get("next") or ""
-    if target.startswith("/moderation/") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("moderation.queue", name="held")
+    target = safe_urls.local_path(request.form.get("next"), "/moderation/")
+    return target or url_for("moderation.queue", name="held")
 
 
 @bp.errorhandler(service.ModerationError)

@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
-from . import comment_store, i18n, pagination, security
+from . import comment_store, i18n, pagination, safe_urls, security
 from .comment_store import CommentError
 from .db import db, utcnow
 from .errors import too_many_requests_message
@@ -257,7 +257,5 @@ def _create_for_embedder(key: str) -> Article:
 
 
 def _safe_next(target: str | None, article: Article) -> str:
-    """A local path to go back to; anything else becomes the article's comment page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("widget.full_page", key=article.key)
+    """A path on this site to go back to; anything else becomes the article's comment page."""
+    return safe_urls.local_path(target) or url_for("widget.full_page", key=article.key)

@@ -230,15 +230,37 @@ class TestForm:
         form = {"csrf_token": self.token(client, article), "body": body, "nickname": "폼사용자"}
         assert client.post(f"/articles/{article}/comments", data=form).status_code == 303
 
-    def test_offsite_next_is_ignored(self, app, client, article):
+    @pytest.mark.parametrize(
+        "target",
+        [
+            "//evil.example/",
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/a\nb",
+            "/a\r\nSet-Cookie: x=1",
+            "/\\evil.example/x",
+            "\\\\evil.example/x",
+            "https://evil.example/x",
+            "javascript:alert(1)",
+            "evil.example/x",
+            " /articles/news-1/comments",
+            "/articles/news-1/comments\u200b",
+        ],
+    )
+    def test_a_next_that_is_not_a_local_path_goes_to_the_article(
+        self, app, client, article, target
+    ):
         form = {
             "csrf_token": self.token(client, article),
             "body": "리다이렉트 확인",
             "nickname": "폼사용자",
-            "next": "//evil.example/",
+            "next": target,
         }
         response = client.post(f"/articles/{article}/comments", data=form)
-        assert response.headers["Location"].endswith("/articles/news-1/comments")
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/articles/news-1/comments"
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
 
 
 class TestEmbed:
