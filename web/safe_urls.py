@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
-from . import security
+from flask import request
 
 WEB_SCHEMES = {"http": 80, "https": 443}
 
@@ -39,9 +39,10 @@ def same_site_path(url: str | None, under: str = "/") -> str | None:
     takes them; None for another site's URL or anything else."""
     if not url or _has_unsafe_character(url):
         return None
-    parts = urlsplit(url)
-    if security.origin_of(url) != security.own_origin():
+    origin = _origin(url)
+    if origin is None or origin != _origin(request.host_url):
         return None
+    parts = urlsplit(url)
     return local_path(parts.path + (f"?{parts.query}" if parts.query else ""), under)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from web import safe_urls
+from web.models import Article
 
 NOT_LOCAL = [
     None,
@@ -91,3 +92,11 @@ def test_article_links_on_allowed_origins():
         "http://127.0.0.1:5091/x",
     ):
         assert not safe_urls.on_origins(url, allowed), url
+
+
+def test_an_article_cannot_hold_a_link_that_is_not_a_web_page():
+    for url in ("javascript:alert(1)", "data:text/html,x", "/relative"):
+        with pytest.raises(ValueError):
+            Article(key="k", url=url)
+    assert Article(key="k", url="https://news.example/a").url == "https://news.example/a"
+    assert Article(key="k", url=None).url is None
