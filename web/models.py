@@ -426,10 +426,10 @@ class FeedbackLabel(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def to_dict(self) -> dict:
-        """Plain-JSON form."""
+        """Plain-JSON form for the API, without the text: a comment named by its id may be
+        one readers cannot see (held or rejected), and the caller has the text it sent."""
         return {
             "id": self.id,
-            "text": self.text,
             "labels": self.labels,
             "comment_id": self.comment_id,
             "created_at": self.created_at.isoformat(),
