@@ -57,7 +57,7 @@ class DateRange:
             date_to=date_to if last else "",
             start=first[0] if first else None,
             end=last[1] if last else None,
-            refused=bool(date_from and not first or date_to and not last),
+            refused=bool((date_from and not first) or (date_to and not last)),
         )
 
     @classmethod
