@@ -7,11 +7,11 @@ never claims a change that was rolled back nor misses one that was kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from .date_filters import DateRange
 from .db import db, utcnow
 from .models import AdminEvent, Moderator
 
@@ -74,8 +74,7 @@ class EventFilters:
 
     moderator: str = ""
     action: str = ""
-    date_from: datetime | None = None
-    date_to: datetime | None = None
+    dates: DateRange = DateRange()
 
 
 def list_events(filters: EventFilters, page: int) -> tuple[list[AdminEvent], bool]:
@@ -85,10 +84,10 @@ def list_events(filters: EventFilters, page: int) -> tuple[list[AdminEvent], boo
         query = query.join(Moderator).where(Moderator.name == filters.moderator)
     if filters.action in ACTION_LABELS:
         query = query.where(AdminEvent.action == filters.action)
-    if filters.date_from:
-        query = query.where(AdminEvent.created_at >= filters.date_from)
-    if filters.date_to:
-        query = query.where(AdminEvent.created_at < filters.date_to + timedelta(days=1))
+    if filters.dates.start:
+        query = query.where(AdminEvent.created_at >= filters.dates.start)
+    if filters.dates.end:
+        query = query.where(AdminEvent.created_at < filters.dates.end)
     rows = list(
         db.session.scalars(
             query.order_by(AdminEvent.id.desc()).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)

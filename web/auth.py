@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import moderator_session, security
+from . import moderator_session, safe_urls, security
 from .db import db, utcnow
 from .errors import MESSAGES, error_response, wait_phrase, wants_json
 from .ids import parse_row_id
@@ -62,7 +62,8 @@ def load_moderator(session_id: str) -> Moderator | None:
 
 @login_manager.unauthorized_handler
 def ask_to_log_in():
-    """401 JSON for the page's JSON calls; the login page, with why, for pages."""
+    """401 JSON for the page's JSON calls; for pages, the login page with why, then back to
+    the page (for a form sent, the page it was sent from)."""
     json_call = wants_json()
     # A JSON call leaves the notice for the login page the script then goes to.
     expired = moderator_session.expired(consume=not json_call)
@@ -71,7 +72,14 @@ def ask_to_log_in():
         code = "session_expired" if expired else "login_required"
         return error_response(401, code, message)
     flash(message, "error" if expired else "message")
-    return redirect(login_url(login_manager.login_view, next_url=request.url))
+    next_url = request.url
+    if request.method not in ("GET", "HEAD"):
+        # An action's own address answers only its form (a GET there is a 405): after
+        # logging in, the moderator goes back to the page the form was on, to do it again.
+        next_url = safe_urls.same_site_path(request.referrer, "/moderation/")
+        next_url = next_url or url_for("moderation.queue", name="held")
+        flash(_("방금 한 작업은 처리되지 않았습니다. 로그인한 뒤 다시 해 주세요."), "error")
+    return redirect(login_url(login_manager.login_view, next_url=next_url))
 
 
 def admin_required(view):
@@ -107,10 +115,8 @@ def find_moderator(name: str) -> Moderator | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """A path under /moderation to go to after login; anything else means the queue."""
-    if target and target.startswith("/moderation") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("moderation.index")
+    """A path under /moderation/ to go to after login; anything else means the queue."""
+    return safe_urls.local_path(target, "/moderation/") or url_for("moderation.index")
 
 
 @bp.get("/login")

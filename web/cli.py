@@ -178,13 +178,18 @@ def article_group():
 @article_group.command("add")
 @click.argument("key")
 @click.option("--title", default="", help="The article's headline.")
-@click.option("--url", default=None, help="The article's address on the news site.")
+@click.option("--url", default=None, help="The article's address on the news site (http or https).")
 def article_add(key, title, url):
     """Open a comment section for article KEY."""
     from . import create_app
     from .db import db
     from .models import Article
+    from .safe_urls import web_page
 
+    if len(key) > 255 or len(title) > 300:
+        raise click.ClickException("the key is at most 255 characters, the title 300")
+    if url is not None and (len(url) > 1000 or web_page(url) is None):
+        raise click.ClickException(f"--url {url!r}: an http(s) address of at most 1000 characters")
     app = create_app()
     with app.app_context():
         if db.session.scalar(sa.select(Article).where(Article.key == key)):

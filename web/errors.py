@@ -8,7 +8,7 @@ import math
 import re
 
 import sqlalchemy as sa
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -20,6 +20,7 @@ from .db import db
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+MODERATION_PREFIX = "/moderation/"
 
 # Messages for the HTTP errors a reader's browser can run into (translated per request).
 _MESSAGES = {
@@ -125,7 +126,10 @@ def _handle_http_error(exc: HTTPException):
     else:
         fallback = _MESSAGES[500] if exc.code >= 500 else _MESSAGES[400]
         message = too_many or _MESSAGES.get(exc.code, fallback)
-    response = message_page(message)
+    if exc.code < 500 and (request.path + "/").startswith(MODERATION_PREFIX):  # /moderation too
+        response = moderation_message_page(message)
+    else:
+        response = message_page(message)
     # What the status needs besides the page: Allow on a 405, WWW-Authenticate on a 401.
     for name, value in exc.get_headers():
         if name.lower() != "content-type":
@@ -138,6 +142,18 @@ def message_page(message):
     processors (the logged-in user) would ask the database, which may be what failed."""
     template = current_app.jinja_env.get_template("message.html")
     return current_app.make_response(template.render(message=message, **i18n.template_globals()))
+
+
+def moderation_message_page(message):
+    """A page of the moderation area holding one message, with its navigation and a link
+    back to the queue; the plain page if the database, asked who is logged in, fails."""
+    try:
+        return current_app.make_response(
+            render_template("moderation/message.html", message=message)
+        )
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return message_page(message)
 
 
 def _handle_server_error(exc):

@@ -65,14 +65,6 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone(display_zone())
 
 
-def local_midnight(text: str) -> datetime | None:
-    """A YYYY-MM-DD date as the moment it begins in ``DISPLAY_TIMEZONE``, or None."""
-    try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=display_zone())
-    except ValueError:
-        return None
-
-
 def format_day(moment: datetime) -> str:
     """A date in the locale's short form: 2026.11.24. in Korean, Nov 24, 2026 in English."""
     # The pattern is itself a message so that the Korean form stays the portals' one.

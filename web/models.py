@@ -9,10 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import UTCDateTime, db, utcnow
+from .safe_urls import web_page
 from .text import mask_nickname
 
 # A comment's life: held for review, out, out but to be looked at, or taken down.
@@ -81,6 +82,14 @@ class Article(db.Model):
     # Published and flagged comments; kept in step by the comment service.
     comment_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @validates("url")
+    def _check_url(self, _key, url: str | None) -> str | None:
+        """Only an http(s) page is a link pages may show (never ``javascript:`` or ``data:``);
+        ValueError for anything else."""
+        if url is not None and web_page(url) is None:
+            raise ValueError(f"not an http(s) address: {url!r}")
+        return url
 
     def to_dict(self) -> dict:
         """Plain-JSON form for the API."""
@@ -423,10 +432,10 @@ class FeedbackLabel(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def to_dict(self) -> dict:
-        """Plain-JSON form."""
+        """Plain-JSON form for the API, without the text: a comment named by its id may be
+        one readers cannot see (held or rejected), and the caller has the text it sent."""
         return {
             "id": self.id,
-            "text": self.text,
             "labels": self.labels,
             "comment_id": self.comment_id,
             "created_at": self.created_at.isoformat(),

@@ -21,7 +21,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from . import admin_audit, pagination, site_settings
+from . import admin_audit, date_filters, pagination, safe_urls, site_settings
 from . import moderation_queue as mq
 from . import moderation_service as service
 from .auth import login_manager
@@ -74,6 +74,7 @@ def labels():
         "action_labels": ACTION_LABELS,
         "ban_periods": BAN_PERIODS,
         "hold_reasons": HOLD_REASON_LABELS,
+        "date_limits": (date_filters.FIRST_DAY.isoformat(), date_filters.LAST_DAY.isoformat()),
     }
 
 
@@ -97,7 +98,9 @@ def queue(name: str):
     if name not in mq.QUEUES:
         return redirect(url_for("moderation.queue", name="held"))
     sort = request.args.get("sort") if request.args.get("sort") in mq.SORTS else "newest"
-    filters = mq.Filters.from_args(request.args) if name == "all" else mq.Filters()
+    filters = mq.Filters()
+    if name == "all":
+        filters = mq.Filters.from_args(request.args, date_filters.from_request(request.args))
     config = current_app.config
     thresholds = site_settings.current().thresholds
     hold = thresholds.hold
@@ -133,10 +136,8 @@ def counts():
 
 def _back() -> str:
     """Where the form came from, if it is a moderation page."""
-    target = request.form.get("next") or ""
-    if target.startswith("/moderation/") and "//" not in target and "\\" not in target:
-        return target
-    return url_for("moderation.queue", name="held")
+    target = safe_urls.local_path(request.form.get("next"), "/moderation/")
+    return target or url_for("moderation.queue", name="held")
 
 
 @bp.errorhandler(service.ModerationError)
@@ -287,19 +288,17 @@ def audit():
     moderator_name = (request.args.get("moderator") or "").strip()
     action = request.args.get("action") or ""
     reason = request.args.get("reason") or ""
-    date_from = request.args.get("date_from") or ""
-    date_to = request.args.get("date_to") or ""
+    dates = date_filters.from_request(request.args)
     if moderator_name:
         query = query.join(Moderator).where(Moderator.name == moderator_name)
     if action in ACTIONS:
         query = query.where(Decision.action == action)
     if reason in REJECT_REASONS:
         query = query.where(Decision.reason == reason)
-    start, end = mq._parse_date(date_from), mq._parse_date(date_to)
-    if start:
-        query = query.where(Decision.created_at >= start)
-    if end:
-        query = query.where(Decision.created_at < end + timedelta(days=1))
+    if dates.start:
+        query = query.where(Decision.created_at >= dates.start)
+    if dates.end:
+        query = query.where(Decision.created_at < dates.end)
     page = _page_number()
     rows = list(
         db.session.scalars(
@@ -314,8 +313,8 @@ def audit():
             "moderator": moderator_name,
             "action": action,
             "reason": reason,
-            "date_from": date_from,
-            "date_to": date_to,
+            "date_from": dates.date_from,
+            "date_to": dates.date_to,
         }.items()
         if v
     }
@@ -333,15 +332,16 @@ def audit():
 @bp.get("/audit/admin")
 def admin_audit_log():
     """Admins' changes (settings, articles, accounts, API keys), newest first, with filters."""
+    dates = date_filters.from_request(request.args)
     filters = admin_audit.EventFilters(
         moderator=(request.args.get("moderator") or "").strip(),
         action=request.args.get("action") or "",
-        date_from=mq._parse_date(request.args.get("date_from") or ""),
-        date_to=mq._parse_date(request.args.get("date_to") or ""),
+        dates=dates,
     )
     page = _page_number()
     events, has_next = admin_audit.list_events(filters, page)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    shown = {**request.args.to_dict(), "date_from": dates.date_from, "date_to": dates.date_to}
+    args = {k: v for k, v in shown.items() if k != "page" and v}
     return render_template(
         "moderation/audit_admin.html",
         events=events,

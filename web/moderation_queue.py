@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from markupsafe import Markup, escape
 
-from . import i18n, pagination
+from . import pagination
+from .date_filters import DateRange
 from .db import db
 from .ids import parse_row_id
 from .models import (
@@ -52,16 +52,16 @@ class Filters:
     date_to: str = ""
 
     @classmethod
-    def from_args(cls, args) -> Filters:
-        """Read the filters, dropping values that are not valid."""
+    def from_args(cls, args, dates: DateRange | None = None) -> Filters:
+        """Read the filters, dropping values that are not valid; ``dates``: the dates as
+        already read from the same arguments."""
         values = {name: (args.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__}
         if values["status"] not in STATUSES:
             values["status"] = ""
         if not (values["author_id"].isascii() and values["author_id"].isdigit()):
             values["author_id"] = ""
-        for name in ("date_from", "date_to"):
-            if _parse_date(values[name]) is None:
-                values[name] = ""
+        dates = dates or DateRange.from_args(args)
+        values.update(date_from=dates.date_from, date_to=dates.date_to)
         return cls(**values)
 
     def as_args(self) -> dict:
@@ -119,11 +119,6 @@ class QueuePage:
     history: dict[int, dict] = field(default_factory=dict)
 
 
-def _parse_date(text: str) -> datetime | None:
-    """A YYYY-MM-DD date as its midnight in DISPLAY_TIMEZONE (the moderators' day), or None."""
-    return i18n.local_midnight(text)
-
-
 def queue_condition(name: str):
     """The SQL condition for a queue's comments."""
     if name == "held":
@@ -160,10 +155,11 @@ def _filtered(query, filters: Filters, category_threshold: float):
     if filters.category:
         score = Comment.categories[filters.category].as_float()
         query = query.where(score >= category_threshold)
-    if filters.date_from:
-        query = query.where(Comment.created_at >= _parse_date(filters.date_from))
-    if filters.date_to:
-        query = query.where(Comment.created_at < _parse_date(filters.date_to) + timedelta(days=1))
+    dates = DateRange.from_texts(filters.date_from, filters.date_to)
+    if dates.start:
+        query = query.where(Comment.created_at >= dates.start)
+    if dates.end:
+        query = query.where(Comment.created_at < dates.end)
     return query
 
 

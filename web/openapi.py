@@ -183,11 +183,13 @@ def _schemas(max_texts: int, max_length: int) -> dict:
         "Feedback": _obj(
             {
                 "id": {"type": "integer"},
-                "text": {"type": "string"},
                 "labels": {"type": "array", "items": {"type": "string"}},
                 "comment_id": {"type": ["integer", "null"]},
                 "created_at": {"type": "string", "format": "date-time"},
-            }
+            },
+            additionalProperties=False,
+            description="The stored label. The text is not sent back: a comment named by "
+            "`comment_id` may be one readers cannot see.",
         ),
         "Health": _obj(
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 
-from . import comment_store, i18n, pagination, security
+from . import comment_store, i18n, pagination, safe_urls, security
 from .comment_store import CommentError
 from .db import db, utcnow
 from .errors import too_many_requests_message
@@ -112,6 +113,8 @@ def section_context(article: Article, mode: str, error: dict | None = None) -> d
         page = comment_store.list_comments(article, sort=sort, viewer=viewer)
     return {
         "article": article,
+        # Rows stored before links were checked may hold a link no page should follow.
+        "article_link": safe_urls.web_page(article.url),
         "page": page,
         "sort": sort,
         "sorts": SORT_LABELS,
@@ -243,21 +246,26 @@ def _article_or_404(key: str) -> Article:
 
 
 def _create_for_embedder(key: str) -> Article:
-    """Open a comment section for a new article of an allowed site; 404 for anyone else."""
+    """Open a comment section for a new article of an allowed site; 404 for anyone else.
+
+    The article keeps its ``url`` only if it is a page of an allowed site: a client that
+    is not a browser can send any Referer, and the full page links to that address.
+    """
     origin = security.request_origin()
     allowed = current_app.config["ALLOWED_ORIGINS"]
     if not current_app.config["EMBED_AUTO_CREATE"] or origin not in allowed or len(key) > 255:
         abort(404)
-    title = (request.args.get("title") or "")[:300]
-    url = (request.args.get("url") or "")[:1000] or None
-    article = Article(key=key, title=title, url=url)
+    # A headline is one line of text; PostgreSQL cannot store a NUL at all.
+    title = "".join(c for c in request.args.get("title", "") if unicodedata.category(c) != "Cc")
+    title = title.strip()[:300]
+    url = request.args.get("url") or ""
+    on_site = len(url) <= 1000 and safe_urls.on_origins(url, allowed)
+    article = Article(key=key, title=title, url=url if on_site else None)
     db.session.add(article)
     db.session.commit()
     return article
 
 
 def _safe_next(target: str | None, article: Article) -> str:
-    """A local path to go back to; anything else becomes the article's comment page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("widget.full_page", key=article.key)
+    """A path on this site to go back to; anything else becomes the article's comment page."""
+    return safe_urls.local_path(target) or url_for("widget.full_page", key=article.key)

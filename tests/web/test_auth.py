@@ -71,6 +71,24 @@ def test_login_goes_back_to_the_page_asked_for(app, client):
     assert response.location == "/moderation/"
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/moderation/\t/evil.example/",
+        "/moderation/a\nb",
+        "/moderation/\\evil.example",
+        "/moderationfoo",
+        "//evil.example/moderation/",
+        "/articles/news-1/comments",
+    ],
+)
+def test_login_goes_nowhere_but_a_moderation_page(app, client, target):
+    add_moderator(app)
+    data = {"name": "mod", "password": MODERATOR_PASSWORD, "next": target}
+    response = client.post("/moderation/login", data=data)
+    assert response.status_code == 303 and response.location == "/moderation/"
+
+
 @pytest.mark.parametrize(("name", "password"), [("mod", "wrong password"), ("nobody", "x")])
 def test_wrong_name_or_password(app, client, name, password):
     add_moderator(app)

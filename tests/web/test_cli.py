@@ -83,14 +83,22 @@ def test_article_commands(env):
     result = runner.invoke(cli.main, ["article", "add", "k-1", "--title", "제목"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(cli.main, ["article", "add", "k-1"]).exit_code == 1
+    for url in ("javascript:alert(1)", "data:text/html,x", "news.example/a"):
+        refused = runner.invoke(cli.main, ["article", "add", "k-2", "--url", url])
+        assert refused.exit_code == 1 and "http(s) address" in refused.output, refused.output
+    added = runner.invoke(cli.main, ["article", "add", "k-3", "--url", "https://news.example/a"])
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(cli.main, ["article", "add", "k" * 256]).exit_code == 1
     assert runner.invoke(cli.main, ["article", "close", "k-1"]).exit_code == 0
     assert runner.invoke(cli.main, ["article", "close", "nope"]).exit_code == 1
     from web import create_app
 
     app = create_app()
     with app.app_context():
-        article = db.session.scalar(sa.select(Article))
+        article = db.session.scalar(sa.select(Article).where(Article.key == "k-1"))
         assert (article.key, article.title, article.comments_open) == ("k-1", "제목", False)
+        stored = {a.key: a.url for a in db.session.scalars(sa.select(Article))}
+        assert stored == {"k-1": None, "k-3": "https://news.example/a"}
         db.engine.dispose()
 
 

@@ -62,11 +62,41 @@ def test_a_missing_embed_is_a_page_the_news_site_may_frame(client):
     assert "X-Frame-Options" not in response.headers
 
 
-def test_a_moderator_on_an_admin_page_gets_a_korean_403(app):
+def assert_moderation_error_page(response, status: int, message: str):
+    """A page of the moderation area with this status and message, and the way back."""
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert f'<p class="mq-error" role="alert">{message}</p>' in page
+    assert 'href="/moderation/queue/held"' in page and "moderation.css" in page
+    assert "Werkzeug" not in page
+    return page
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/moderation/settings/", 403, "허용되지 않은 요청입니다."),
+        ("/moderation/api-keys/", 403, "허용되지 않은 요청입니다."),
+        ("/moderation/no/such/page", 404, "찾을 수 없습니다."),
+        ("/moderation/decide", 405, "허용되지 않은 방식의 요청입니다."),
+    ],
+)
+def test_a_moderator_gets_errors_inside_the_moderation_area(app, path, status, message):
     add_moderator(app)
     client = app.test_client()
     log_in(client)
-    assert_error_page(client.get("/moderation/settings/"), 403, "허용되지 않은 요청입니다.")
+    page = assert_moderation_error_page(client.get(path), status, message)
+    assert '<html lang="ko">' in page
+    assert 'class="mq-nav"' in page and "로그아웃" in page  # the area's navigation
+    english = client.get(path, headers={"Accept-Language": "en"}).text
+    assert "Back to the queue" in english and "Log out" in english
+    assert not hangul_in(english), hangul_in(english)
+
+
+def test_an_unknown_moderation_page_without_login_has_the_area_layout(client):
+    page = assert_moderation_error_page(client.get("/moderation/nope"), 404, "찾을 수 없습니다.")
+    assert 'class="mq-nav"' not in page  # nothing but the way to the login
 
 
 def test_a_form_without_its_token_says_the_page_expired(app):
@@ -74,7 +104,8 @@ def test_a_form_without_its_token_says_the_page_expired(app):
     client = app.test_client()
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post("/moderation/login", data={"name": "mod", "password": "x"})
-    assert_error_page(response, 400, "페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요.")
+    message = "페이지가 만료되었습니다. 새로고침한 뒤 다시 시도해 주세요."
+    assert_moderation_error_page(response, 400, message)
 
 
 @pytest.mark.parametrize(

@@ -136,6 +136,9 @@ def test_approve_and_reject_forms(app_factory):
     response = client.post("/moderation/undo", data={"next": "/moderation/audit"})
     assert response.location == "/moderation/audit"
     assert status(app, held) == status(app, clean) == "published"
+    for target in ("/moderation/\t/evil.example/", "/moderation/a\nb", "/articles/x"):
+        response = client.post("/moderation/undo", data={"next": target})
+        assert response.status_code == 303 and response.location == "/moderation/queue/held"
 
 
 def seen_fields(html: str) -> dict[str, str]:

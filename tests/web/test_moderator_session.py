@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from flask_login.utils import encode_cookie
 
 from web import moderator_session
+from web.db import db
+from web.models import Comment
 
-from .conftest import add_moderator, log_in
+from .conftest import MODERATOR_PASSWORD, add_moderator, log_in
 
 IDLE_MINUTES = 30
 SESSION_HOURS = 8
@@ -140,3 +145,44 @@ def test_logout_drops_the_stamps(timed_app):
     with client.session_transaction() as session:
         assert moderator_session.LOGIN_AT not in session
         assert moderator_session.SEEN_AT not in session
+
+
+def login_form_next(client, location: str) -> tuple[str, str]:
+    """The page the login form at ``location`` will go to, and the notices it shows."""
+    page = client.get(location).text
+    return re.search(r'name="next" value="([^"]*)"', page).group(1), page
+
+
+@pytest.mark.parametrize(
+    ("referer", "back"),
+    [
+        (
+            "http://localhost/moderation/queue/all?sort=toxicity",
+            "/moderation/queue/all?sort=toxicity",
+        ),
+        ("https://evil.example/moderation/audit", "/moderation/queue/held"),
+        ("http://localhost/articles/news-1/comments", "/moderation/queue/held"),
+        (None, "/moderation/queue/held"),
+    ],
+)
+def test_an_action_after_the_login_ended_goes_back_to_its_page(timed_app, article, referer, back):
+    client = logged_in(timed_app)
+    posted = client.post(
+        "/api/v1/articles/news-1/comments", json={"body": "좋은 기사", "nickname": "독자님"}
+    )
+    comment_id = posted.json["comment"]["id"]
+    move_back(client, moderator_session.SEEN_AT, IDLE_MINUTES * 60 + 1)
+    headers = {"Referer": referer} if referer else {}
+    form = {"comment_id": str(comment_id), "action": "reject", "reason": "insult"}
+    response = client.post("/moderation/decide", data=form, headers=headers)
+    assert response.status_code == 302 and response.location.startswith("/moderation/login?")
+    next_page, login_page = login_form_next(client, response.location)
+    assert html.unescape(next_page) == back
+    assert "로그아웃되었습니다" in login_page
+    assert "방금 한 작업은 처리되지 않았습니다. 로그인한 뒤 다시 해 주세요." in login_page
+    data = {"name": "mod", "password": MODERATOR_PASSWORD, "next": html.unescape(next_page)}
+    logged_back = client.post("/moderation/login", data=data)
+    assert logged_back.status_code == 303 and logged_back.location == back
+    assert client.get(back).status_code == 200
+    with timed_app.app_context():
+        assert db.session.get(Comment, comment_id).status == "published"  # nothing was done

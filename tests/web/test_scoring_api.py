@@ -232,7 +232,8 @@ def test_feedback_on_a_text_is_stored_with_its_key(app, client, key):
         assert db.session.get(ApiKey, record.api_key_id).name == "partner"
 
 
-def test_feedback_on_a_comment_takes_its_body(app, client, key):
+@pytest.mark.parametrize("status", ["published", "pending", "rejected"])
+def test_feedback_on_a_comment_takes_its_body_and_never_shows_it(app, client, key, status):
     with app.app_context():
         reader = Reader(token="t1", nickname="독자")
         article = Article(key="news-1")
@@ -242,8 +243,9 @@ def test_feedback_on_a_comment_takes_its_body(app, client, key):
             article_id=article.id,
             author_id=reader.id,
             nickname="독자",
-            body="원래 댓글",
+            body="ㅅㅂ 이거 좋네요 정말",
             body_hash="h",
+            status=status,
         )
         db.session.add(comment)
         db.session.commit()
@@ -252,11 +254,12 @@ def test_feedback_on_a_comment_takes_its_body(app, client, key):
     response = client.post("/api/v1/feedback", json=payload, headers=bearer(key))
     assert response.status_code == 201
     feedback = response.get_json()["feedback"]
-    assert (feedback["text"], feedback["comment_id"], feedback["labels"]) == (
-        "원래 댓글",
-        comment_id,
-        [],
-    )
+    assert set(feedback) == {"id", "labels", "comment_id", "created_at"}
+    assert (feedback["comment_id"], feedback["labels"]) == (comment_id, [])
+    assert "이거 좋네요" not in response.get_data(as_text=True)
+    with app.app_context():  # stored with the comment's text, for training
+        record = db.session.get(FeedbackLabel, feedback["id"])
+        assert (record.text, record.comment_id) == ("ㅅㅂ 이거 좋네요 정말", comment_id)
 
 
 @pytest.mark.parametrize(

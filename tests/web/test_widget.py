@@ -230,15 +230,37 @@ class TestForm:
         form = {"csrf_token": self.token(client, article), "body": body, "nickname": "폼사용자"}
         assert client.post(f"/articles/{article}/comments", data=form).status_code == 303
 
-    def test_offsite_next_is_ignored(self, app, client, article):
+    @pytest.mark.parametrize(
+        "target",
+        [
+            "//evil.example/",
+            "/\t/evil.example/x",
+            "/\n/evil.example/x",
+            "/a\nb",
+            "/a\r\nSet-Cookie: x=1",
+            "/\\evil.example/x",
+            "\\\\evil.example/x",
+            "https://evil.example/x",
+            "javascript:alert(1)",
+            "evil.example/x",
+            " /articles/news-1/comments",
+            "/articles/news-1/comments\u200b",
+        ],
+    )
+    def test_a_next_that_is_not_a_local_path_goes_to_the_article(
+        self, app, client, article, target
+    ):
         form = {
             "csrf_token": self.token(client, article),
             "body": "리다이렉트 확인",
             "nickname": "폼사용자",
-            "next": "//evil.example/",
+            "next": target,
         }
         response = client.post(f"/articles/{article}/comments", data=form)
-        assert response.headers["Location"].endswith("/articles/news-1/comments")
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/articles/news-1/comments"
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
 
 
 class TestEmbed:
@@ -266,6 +288,51 @@ class TestEmbed:
         with app.app_context():
             article = db.session.scalar(sa.select(Article).where(Article.key == "2026/11/24/0042"))
             assert (article.title, article.url) == ("새 기사", "https://news.example/a/42")
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "https://evil.example/phish",
+            "javascript:alert(document.cookie)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "http://news.example/a/42",  # another scheme: another origin
+            "https://news.example:8443/a/42",
+            "https://news.example.evil.example/a/42",
+            "https://user@news.example/a/42",
+            "/a/42",
+            "https://news.example/" + "a" * 1000,
+        ],
+    )
+    def test_a_url_off_the_allowed_sites_is_not_kept(self, app, client, url):
+        response = client.get(
+            "/embed/spoof1",
+            query_string={"title": "가짜 기사", "url": url},
+            headers={"Referer": "https://news.example/a/42"},
+        )
+        assert response.status_code == 200
+        with app.app_context():
+            article = db.session.scalar(sa.select(Article).where(Article.key == "spoof1"))
+            assert (article.title, article.url) == ("가짜 기사", None)
+        page = client.get("/articles/spoof1/comments").text
+        assert 'class="page-back" href="#"' in page and "evil.example" not in page
+
+    def test_control_characters_leave_the_title(self, app, client):
+        response = client.get(
+            "/embed/ctl",
+            query_string={"title": "\x00가짜\n기사\t "},
+            headers={"Referer": "https://news.example/a/42"},
+        )
+        assert response.status_code == 200
+        with app.app_context():
+            assert db.session.scalar(sa.select(Article.title)) == "가짜기사"
+
+    def test_a_link_stored_before_the_check_is_not_followed(self, app, client, article):
+        with app.app_context():
+            db.session.execute(sa.update(Article).values(url="javascript:alert(1)"))
+            db.session.commit()
+        page = client.get(f"/articles/{article}/comments").text
+        assert 'class="page-back" href="#"' in page and "javascript:" not in page
 
     def test_other_site_cannot_create_articles(self, app, client):
         response = client.get("/embed/new-one", headers={"Referer": "https://evil.example/x"})
