@@ -1,4 +1,5 @@
-"""Row ids as the database can hold them: their range, reading one from text, a URL converter.
+"""Row ids as the database can hold them: their range, reading one from text, a URL converter;
+and a URL converter for article keys.
 
 Every id column is an INTEGER, 32 bits on PostgreSQL (SQLite's holds 64): a larger
 number names no row, and sent in a query it would make the query itself fail
@@ -8,7 +9,7 @@ number names no row, and sent in a query it would make the query itself fail
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter
 
 MAX_INTEGER = 2**31 - 1
 MAX_ROW_ID = MAX_INTEGER
@@ -29,6 +30,14 @@ def parse_row_id(text: str | None) -> int | None:
     return value if is_row_id(value) else None
 
 
+class ArticleKeyConverter(PathConverter):
+    """``<article_key:name>``: an article key, slashes allowed; a key holding a control
+    character (which no article has, and PostgreSQL refuses in a query) is a 404 before
+    the view runs."""
+
+    regex = r"[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*?"
+
+
 class RowIdConverter(IntegerConverter):
     """``<id:name>``: an id a row can have; any other number is a 404 before the view runs."""
 
@@ -38,5 +47,6 @@ class RowIdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``id`` converter (before the blueprints that use it)."""
+    """Register the ``id`` and ``article_key`` converters (before the blueprints that use them)."""
     app.url_map.converters["id"] = RowIdConverter
+    app.url_map.converters["article_key"] = ArticleKeyConverter

@@ -144,7 +144,7 @@ def remember_sort(response):
     return response
 
 
-@bp.get("/articles/<path:key>/comments")
+@bp.get("/articles/<article_key:key>/comments")
 def full_page(key: str):
     """All of an article's comments on a page of their own."""
     article = _article_or_404(key)
@@ -155,7 +155,7 @@ def full_page(key: str):
     )
 
 
-@bp.get("/embed/<path:key>")
+@bp.get("/embed/<article_key:key>")
 def embed(key: str):
     """The comment section alone, for an iframe on a news site."""
     # First, so that a 404 page too shows inside the news site's frame.
@@ -182,7 +182,7 @@ def embed_script():
     return response
 
 
-@bp.post("/articles/<path:key>/comments")
+@bp.post("/articles/<article_key:key>/comments")
 @security.comment_limit_per_reader
 @security.comment_limit_per_ip
 def post_form(key: str):

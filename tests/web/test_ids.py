@@ -76,3 +76,19 @@ def test_every_route_with_an_id_answers_404_for_one_beyond_the_column(app, admin
             checked.append(rule.endpoint)
     assert {"moderation.ban", "moderation.unban", "moderation.reject_all"} <= set(checked)
     assert len(checked) >= 9
+
+
+@pytest.mark.parametrize("key", ["k\x002", "k\x01", "뉴스\x7f", "\x00"])
+def test_every_route_with_an_article_key_answers_404_for_a_control_character(app, key):
+    """No article key holds one (PostgreSQL refuses NUL in a query): a 404, not a 500."""
+    client = app.test_client()
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "key" not in rule.arguments or rule.endpoint.startswith("static"):
+            continue
+        url = rule.build({"key": key}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"body": "글"})
+            assert response.status_code == 404, f"{method} {rule.rule}"
+            checked.append(rule.endpoint)
+    assert len(checked) >= 5
