@@ -427,7 +427,8 @@ def test_english_widget_in_a_real_browser(browser, live_english):
         page.locator(".cm-submit").click()
         page.locator(".cm-as", has_text="Posting as reader9").wait_for()
         page.locator(".cm-list .cm-time", has_text="just now").wait_for()
-        page.locator(".cm-item .cm-report").first.click()
+        assert page.locator(".cm-item .cm-report").first.is_disabled()  # one's own comment
+        page.locator(".cm-item", has_text="Old comment").locator(".cm-report").click()
         page.locator(".cm-report-send").click()
         notice = page.locator(".cm-report-msg")
         notice.wait_for()

@@ -276,17 +276,33 @@ def test_blank_lines_are_posted_as_one(reader_page, article):
     assert page.locator(".cm-list .cm-body").first.inner_text() == "가\n\n나"
 
 
-def test_own_comments_offer_no_votes(reader_page, article):
-    page = reader_page(article[0])
-    post_from_page(page, f"{article[1]} 내 댓글")
-    votes = page.locator(".cm-list .cm-item").first.locator(".cm-vote")
-    expect(votes).to_have_count(2)
-    for button in votes.all():
+OWN_NOTE = "자신의 댓글은 찬성/반대하거나 신고할 수 없습니다."
+
+
+def assert_own_buttons_disabled(item):
+    """A reader's own comment: 찬성, 반대 and 신고 disabled, each saying why."""
+    buttons = item.locator(".cm-vote, .cm-report")
+    expect(buttons).to_have_count(3)
+    for button in buttons.all():
         expect(button).to_be_disabled()
+        expect(button).to_have_accessible_description(OWN_NOTE)
+
+
+def test_own_comments_offer_no_votes_or_reports(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    post_from_page(page, f"{key} 내 댓글")
+    expect(page.locator(".cm-list .cm-item")).to_have_count(2)
+    assert_own_buttons_disabled(page.locator(".cm-list .cm-item").first)  # drawn by the script
     page.reload()
     item = page.locator(".cm-list .cm-item").first
-    for button in item.locator(".cm-vote").all():
-        expect(button).to_be_disabled()
+    assert_own_buttons_disabled(item)  # drawn by the server
+    # Someone else's comment takes votes and reports, with nothing to explain.
+    other = page.locator(".cm-list .cm-item").nth(1)
+    for button in other.locator(".cm-vote, .cm-report").all():
+        expect(button).to_be_enabled()
+        expect(button).to_have_accessible_description("")
     # Should a vote be sent all the same, the server's refusal is shown under it.
     item.locator(".cm-up").evaluate("button => { button.disabled = false; }")
     item.locator(".cm-up").click()
@@ -294,6 +310,9 @@ def test_own_comments_offer_no_votes(reader_page, article):
         "자신의 댓글에는 찬성/반대를 누를 수 없습니다."
     )
     assert item.locator(".cm-up .cm-n").inner_text() == "0"
+    page.locator(".cm-sort", has_text="찬성순").click()  # the script draws the list again
+    expect(page.locator(".cm-sort.is-active")).to_have_text("찬성순")
+    assert_own_buttons_disabled(page.locator(".cm-item", has_text="내 댓글"))
 
 
 def test_banned_reader_is_told_why(reader_page, article, live_app):

@@ -259,9 +259,14 @@
       item.querySelector(".cm-pending-note").hidden = false;
       item.querySelector(".cm-actions").hidden = true;
     }
-    // The server refuses votes on one's own comment: the buttons only show the counts.
-    item.querySelectorAll(".cm-vote").forEach(function (button) {
+    // The server refuses votes on and reports of one's own comment: the buttons only show
+    // the counts, and the note says why to a screen reader.
+    var ownNote = item.querySelector(".cm-own-note");
+    ownNote.hidden = !comment.mine;
+    if (comment.mine) ownNote.id = "cm-own-" + comment.id;
+    item.querySelectorAll(".cm-vote, .cm-report").forEach(function (button) {
       button.disabled = comment.mine;
+      if (comment.mine) button.setAttribute("aria-describedby", ownNote.id);
     });
     if (comment.reported) this.reported[comment.id] = true;
     if (this.reported[comment.id]) this.markReported(item);
