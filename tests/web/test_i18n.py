@@ -358,6 +358,11 @@ def test_script_catalog_reaches_the_page(client, story):
     assert english["posting_as"] == "Posting as <strong>%(name)s</strong>"
     assert english["date_pattern"] == "MMM d, yyyy"
     assert english["reported"] == "Reported"
+    assert english["held"] == "Your comment will appear once it has been reviewed."
+    assert english["characters_left"] == {
+        "one": "%(num)d character left.",
+        "other": "%(num)d characters left.",
+    }
     korean = script_catalog(client.get(f"/embed/{story}").get_data(as_text=True))
     assert korean["minutes_ago"] == {"other": "%(num)d분 전"}
     assert korean["date_pattern"] == "yyyy.MM.dd."
