@@ -205,8 +205,12 @@ def test_admin_change_log_in_english(app):
         admin_audit.record(None, "setting_changed", "premoderate_all", False, True)
         admin_audit.record(None, "setting_changed", "hold_words", ["spam"], [])
         admin_audit.record(None, "article_closed", "story-1")
+        admin_audit.record(None, "moderator_changed", "kim", "moderator", "admin")
+        admin_audit.record(None, "moderator_created", "lee", after="관리자")  # an older row
         db.session.commit()
     html = english_page(client, "/moderation/audit/admin")
+    assert '<td class="mq-audit-body">Moderator</td>' in html
+    assert html.count('<td class="mq-audit-body">Admin</td>') == 2
     assert "Admin change log" in html and "Site-wide pre-moderation" in html
     assert "Command line (CLI)" in html and "Comments closed on an article" in html
     assert '<td class="mq-audit-body">On</td>' in html and "(none)" in html
