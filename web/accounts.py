@@ -5,18 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
 from . import admin_audit
 from .auth import admin_required, find_moderator
 from .db import db
-from .models import ROLES, Moderator
+from .models import ROLE_LABELS, ROLES, Moderator
 
 bp = Blueprint("accounts", __name__, url_prefix="/moderation/moderators")
 
 MIN_PASSWORD_LENGTH = 10
-ROLE_LABELS = {"moderator": _l("모더레이터"), "admin": _l("관리자")}
 
 
 @bp.before_request
@@ -58,7 +56,7 @@ def create():
         moderator = Moderator(name=name, role=role)
         moderator.set_password(password)
         db.session.add(moderator)
-        admin_audit.record(current_user.id, "moderator_created", name, after=ROLE_LABELS[role])
+        admin_audit.record(current_user.id, "moderator_created", name, after=role)
         db.session.commit()
         flash(_("%(name)s 계정을 만들었습니다.", name=name))
     return redirect(url_for("accounts.index"), code=303)
@@ -85,8 +83,9 @@ def update(moderator_id: int):
         moderator.set_password(password)
         admin_audit.record(current_user.id, "password_reset", moderator.name)
     if role in ROLES and role != moderator.role:
-        before, after = ROLE_LABELS[moderator.role], ROLE_LABELS[role]
-        admin_audit.record(current_user.id, "moderator_changed", moderator.name, before, after)
+        admin_audit.record(
+            current_user.id, "moderator_changed", moderator.name, moderator.role, role
+        )
         moderator.role = role
     if active in ("0", "1") and (active == "1") != moderator.active:
         moderator.active = active == "1"

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from .date_filters import DateRange
 from .db import db, utcnow
-from .models import AdminEvent, Moderator
+from .models import ADMIN, MODERATOR, ROLE_LABELS, AdminEvent, Moderator
 
 ACTION_LABELS = {
     "setting_changed": _l("설정 변경"),
@@ -41,6 +41,10 @@ PER_PAGE = 50
 # shows them in the reader's language.
 ON, OFF, NOTHING = "켜짐", "꺼짐", "(없음)"
 STORED_WORDS = {ON: _l("켜짐"), OFF: _l("꺼짐"), NOTHING: _l("(없음)")}
+# An account's role is stored as its code; older rows hold its label, in the language of
+# the page the admin used then.
+ROLE_ACTIONS = {"moderator_created", "moderator_changed"}
+OLD_ROLE_LABELS = {"모더레이터": MODERATOR, "관리자": ADMIN, "Moderator": MODERATOR, "Admin": ADMIN}
 
 
 def shown(value) -> str | None:
@@ -52,6 +56,17 @@ def shown(value) -> str | None:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or NOTHING
     return str(value)
+
+
+def shown_value(event: AdminEvent, value: str | None) -> str:
+    """A stored before or after value in the page's language; one it does not know, as is."""
+    if value is None:
+        return ""
+    if event.action in ROLE_ACTIONS:
+        role = OLD_ROLE_LABELS.get(value, value)
+        if role in ROLE_LABELS:
+            return str(ROLE_LABELS[role])
+    return str(STORED_WORDS.get(value, value))
 
 
 def record(moderator_id: int | None, action: str, target: str, before=None, after=None) -> None:

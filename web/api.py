@@ -59,6 +59,16 @@ def json_body() -> dict:
     return data
 
 
+def check_strings(data: dict, *fields: str) -> None:
+    """CommentError 422 invalid_type for a field sent as anything but text (null too), as the
+    scoring API answers; a field left out is the rules' to refuse, with their own code."""
+    for field in fields:
+        if field in data and not isinstance(data[field], str):
+            raise CommentError(
+                422, "invalid_type", _("%(field)s은(는) 문자열이어야 합니다.", field=field)
+            )
+
+
 def comment_json(comment, viewer=None, vote: int = 0, reported: bool = False) -> dict:
     """A comment as the widget shows it to this viewer."""
     return comment.to_public_dict(viewer.id if viewer else None, vote, reported)
@@ -93,6 +103,7 @@ def list_comments(key: str):
 def post_comment(key: str):
     """Post a comment: {"body", "nickname" (new readers)} -> 201 with the stored comment."""
     data = json_body()
+    check_strings(data, "body", "nickname")
     article = comment_store.find_article(key)
     reader = ensure_reader()
     comment = comment_store.post_comment(
@@ -111,6 +122,7 @@ def post_comment(key: str):
 def vote(comment_id: int):
     """Set the reader's vote: {"value": "up"|"down"|"none"}."""
     data = json_body()
+    check_strings(data, "value")
     reader = ensure_reader()
     comment, value = comment_store.set_vote(comment_id, reader, data.get("value"))
     reported = bool(comment_store.reported_by(reader, [comment.id]))
@@ -123,6 +135,7 @@ def vote(comment_id: int):
 def report(comment_id: int):
     """Report a comment: {"reason": "abuse"|"hate"|"sexual"|"spam"|"other", "detail"}."""
     data = json_body()
+    check_strings(data, "reason", "detail")
     reader = ensure_reader()
     comment_store.report_comment(comment_id, reader, data.get("reason"), data.get("detail", ""))
     return {"reported": True, "message": _("신고가 접수되었습니다.")}, 201

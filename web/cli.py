@@ -239,7 +239,6 @@ def article_open(key):
 def create_moderator(name, admin, password):
     """Add a moderator account NAME; only a scrypt hash of the password is stored."""
     from . import admin_audit, create_app
-    from .accounts import ROLE_LABELS
     from .auth import find_moderator
     from .db import db
     from .models import ADMIN, MODERATOR, Moderator
@@ -257,7 +256,7 @@ def create_moderator(name, admin, password):
         moderator = Moderator(name=name, role=ADMIN if admin else MODERATOR)
         moderator.set_password(password)
         db.session.add(moderator)
-        admin_audit.record(None, "moderator_created", name, after=ROLE_LABELS[moderator.role])
+        admin_audit.record(None, "moderator_created", name, after=moderator.role)
         db.session.commit()
     click.echo(f"Created {'admin' if admin else 'moderator'} {name}")
 

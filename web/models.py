@@ -231,6 +231,7 @@ class Report(db.Model):
 MODERATOR = "moderator"
 ADMIN = "admin"
 ROLES = (MODERATOR, ADMIN)
+ROLE_LABELS = {MODERATOR: _l("모더레이터"), ADMIN: _l("관리자")}
 
 # Why a comment was rejected: its label for retraining (the classifier's categories).
 REJECT_REASONS = {

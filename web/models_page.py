@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from flask import (
     Blueprint,
@@ -41,6 +42,23 @@ RUN_LABELS = {
     "not_promoted": _l("승격되지 않음"),
     "failed": _l("실패"),
 }
+# The gate's reasons as classifier/comparison.py words them, in English, kept with each
+# version: the page shows them in its own language, and one it cannot read as stored.
+NO_SERVING_MODEL = "no model is serving: the candidate is promoted"
+GATE_CHECK = re.compile(
+    r"(?P<name>\w+) (?P<figure>F1|ROC-AUC) (?P<old>[-\d.]+) -> (?P<new>[-\d.]+) "
+    r"\((?P<change>[-+][\d.]+)\), margin (?P<margin>[-+\w.]+): (?P<verdict>ok|refused)\b.*"
+)
+# The lines a run writes into its log (in Korean, the source language), as the page shows them.
+RUN_OUTCOME = re.compile(r"(?P<version>\S+): (?P<outcome>승격됨|승격되지 않음) \((?P<reasons>.*)\)")
+RUN_FAILED = re.compile(r"실패: (?P<error>.*)")
+RUN_NOT_STARTED = re.compile(r"시작하지 못했습니다: (?P<error>.*)")
+RUN_LINES = {
+    "실패: 예기치 못한 오류 (서버 기록을 확인하세요)": _l(
+        "실패: 예기치 못한 오류 (서버 기록을 확인하세요)"
+    ),
+    "프로세스가 중간에 종료되었습니다.": _l("프로세스가 중간에 종료되었습니다."),
+}
 STAGE_LABELS = {
     "": _l("준비 중"),
     "reading labels": _l("라벨 읽는 중"),
@@ -52,6 +70,52 @@ STAGE_LABELS = {
     "promoting": _l("승격 중"),
     "rescoring": _l("대기 댓글 다시 채점 중"),
 }
+
+
+def figure_label(name: str, figure: str) -> str:
+    """A figure the gate compares: 유해 F1, 유해 ROC-AUC, 모욕/비하 ROC-AUC."""
+    if name == "toxic":
+        return _("유해 F1") if figure == "F1" else _("유해 ROC-AUC")
+    return f"{REJECT_REASONS.get(name, name)} {figure}"
+
+
+def gate_reason(reason: str) -> str:
+    """One of the gate's reasons in the page's language."""
+    if reason == NO_SERVING_MODEL:
+        return _("사용 중인 모델이 없어 후보를 승격합니다.")
+    check = GATE_CHECK.fullmatch(reason)
+    if check is None:
+        return reason
+    figures = {**check.groupdict(), "figure": figure_label(check["name"], check["figure"])}
+    if check["verdict"] == "ok":
+        return _("%(figure)s %(old)s → %(new)s (%(change)s), 허용 폭 %(margin)s: 통과", **figures)
+    return _(
+        "%(figure)s %(old)s → %(new)s (%(change)s), 허용 폭 %(margin)s: 그보다 더 떨어져 거부",
+        **figures,
+    )
+
+
+def run_log(log: str) -> str:
+    """A run's log with the lines the run wrote itself in the page's language."""
+    return "\n".join(_run_line(line) for line in log.split("\n"))
+
+
+def _run_line(line: str) -> str:
+    """One line of a run's log in the page's language; one of another kind as it is."""
+    if line in RUN_LINES:
+        return str(RUN_LINES[line])
+    outcome = RUN_OUTCOME.fullmatch(line)
+    if outcome:
+        status = "promoted" if outcome["outcome"] == "승격됨" else "not_promoted"
+        reasons = "; ".join(gate_reason(r) for r in outcome["reasons"].split("; "))
+        return f"{outcome['version']}: {RUN_LABELS[status]} ({reasons})"
+    failed = RUN_FAILED.fullmatch(line)
+    if failed:
+        return _("실패: %(error)s", error=failed["error"])
+    not_started = RUN_NOT_STARTED.fullmatch(line)
+    if not_started:
+        return _("시작하지 못했습니다: %(error)s", error=not_started["error"])
+    return line
 
 
 def reports_dir() -> str:
@@ -82,6 +146,8 @@ def index():
         stage_labels=STAGE_LABELS,
         category_labels=REJECT_REASONS,
         report_name=report_name,
+        gate_reason=gate_reason,
+        run_log=run_log,
     )
 
 
@@ -94,6 +160,7 @@ def run_status():
     data = run.to_dict()
     data["status_label"] = str(RUN_LABELS[run.status])
     data["stage_label"] = str(STAGE_LABELS.get(run.stage, run.stage))
+    data["log"] = run_log(run.log)
     return {"run": data}
 
 

@@ -350,7 +350,7 @@ def admin_audit_log():
         args=args,
         admin_actions=admin_audit.ACTION_LABELS,
         setting_labels=admin_audit.SETTING_LABELS,
-        stored_words=admin_audit.STORED_WORDS,
+        shown_value=admin_audit.shown_value,
         moderators=db.session.scalars(sa.select(Moderator.name).order_by(Moderator.name)),
     )
 

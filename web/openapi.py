@@ -30,6 +30,7 @@ def _obj(properties: dict, required=None, **extra) -> dict:
 
 
 ERROR = _json(_ref("Error"), 'An error: `{"error": {"code", "message"}}`.')
+SPAN_OFFSET = "A Unicode code point offset into the text as sent."
 KEYED = [{"apiKey": []}]
 
 # Every code an endpoint can answer with, and when, listed in the document under
@@ -51,7 +52,12 @@ ERROR_CODES = [
     ),
     (422, "empty_list", "`texts` is empty."),
     (422, "too_many_texts", "More texts than one request may score."),
-    (422, "empty_text", "Feedback's `text` is empty."),
+    (
+        422,
+        "empty_text",
+        "Feedback's `text` is empty or blank (it would teach the model nothing; `/score` "
+        "takes an empty text).",
+    ),
     (422, "unknown_label", "A label that is not a category."),
     (
         429,
@@ -67,7 +73,12 @@ ERROR_CODES = [
 # The comment widget's: a reader's cookie and an allowed Origin, no key.
 WIDGET_ERROR_CODES = [
     (400, "invalid_json", "The body is not JSON."),
-    (422, "invalid_type", "The body is JSON but not an object (`null`, a list)."),
+    (
+        422,
+        "invalid_type",
+        "The body is JSON but not an object (`null`, a list), or a field of it is not a "
+        "string (`body`, `nickname`, `value`, `reason`, `detail`; `null` included).",
+    ),
     (400, "missing_body", "No `body`."),
     (400, "empty_body", "`body` is blank."),
     (400, "invisible_body", "`body` has only characters that print nothing."),
@@ -80,9 +91,9 @@ WIDGET_ERROR_CODES = [
     ),
     (400, "invalid_sort", "`sort` is not one the list offers."),
     (400, "invalid_cursor", "`cursor` is not a `next_cursor` this list gave."),
-    (400, "invalid_vote", "`value` is not `up`, `down` or `none`."),
-    (400, "invalid_reason", "`reason` is not one of the report reasons."),
-    (400, "invalid_detail", "`detail` is not text of at most 300 characters."),
+    (400, "invalid_vote", "`value` is missing or not `up`, `down` or `none`."),
+    (400, "invalid_reason", "`reason` is missing or not one of the report reasons."),
+    (400, "invalid_detail", "`detail` is over 300 characters."),
     (403, "origin_not_allowed", "A change sent from a page outside `ALLOWED_ORIGINS`."),
     (403, "reader_banned", "The reader is banned: no comments, votes or reports."),
     (403, "own_comment", "Readers cannot vote on or report their own comments."),
@@ -146,11 +157,16 @@ def _schemas(max_texts: int, max_length: int) -> dict:
         },
         "Span": _obj(
             {
-                "start": {"type": "integer", "minimum": 0},
-                "end": {"type": "integer", "minimum": 0},
+                "start": {"type": "integer", "minimum": 0, "description": SPAN_OFFSET},
+                "end": {"type": "integer", "minimum": 0, "description": SPAN_OFFSET},
                 "category": {"type": "string", "enum": list(CATEGORIES)},
                 "weight": {"type": "number"},
-            }
+            },
+            description=(
+                "A part of the text that weighs towards a category: `text[start:end]`, "
+                "counted in Unicode code points of the text as sent (not UTF-16 units: "
+                'in JavaScript take `Array.from(text).slice(start, end).join("")`).'
+            ),
         ),
         "Result": _obj(
             {
@@ -169,7 +185,11 @@ def _schemas(max_texts: int, max_length: int) -> dict:
         ),
         "FeedbackRequest": _obj(
             {
-                "text": {**text, "minLength": 1},
+                "text": {
+                    **text,
+                    "minLength": 1,
+                    "description": "Not empty or blank (422 `empty_text`).",
+                },
                 "comment_id": {"type": "integer"},
                 "labels": {
                     "type": "array",
@@ -250,7 +270,9 @@ def _scoring_paths() -> dict:
                     "likeliest category's probability), the words that always hold a "
                     "comment, and the words "
                     "never counted (blanked before scoring). A text over the length limit is "
-                    "413 `text_too_long`; more texts than allowed is 422 `too_many_texts`."
+                    "413 `text_too_long`; more texts than allowed is 422 `too_many_texts`. "
+                    "An empty text is scored like any other (a low toxicity, no spans): "
+                    "harmless, unlike an empty text sent as feedback."
                 ),
                 "security": KEYED,
                 "requestBody": {"required": True, **_json(_ref("ScoreRequest"), "Texts")},
@@ -264,6 +286,12 @@ def _scoring_paths() -> dict:
             "post": {
                 "tags": ["scoring"],
                 "summary": "Send the labels you believe right, for the next training",
+                "description": (
+                    "The text, or the stored comment `comment_id` names, is kept as a "
+                    "training label with the key that sent it. An empty or blank `text` is "
+                    "422 `empty_text`: as a label it would teach the model nothing (scoring "
+                    "one is allowed)."
+                ),
                 "security": KEYED,
                 "requestBody": {"required": True, **_json(_ref("FeedbackRequest"), "Labels")},
                 "responses": {

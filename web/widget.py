@@ -41,7 +41,7 @@ RELATIVE_TIMES = {
     "hours_ago": i18n.plural_msgid("%(num)d시간 전", "%(num)d시간 전"),
     "days_ago": i18n.plural_msgid("%(num)d일 전", "%(num)d일 전"),
 }
-# What widget.js writes itself; the template's own strings reach it already translated.
+# What widget.js writes or says itself; the template's own strings reach it translated.
 SCRIPT_MESSAGES = {
     "just_now": _l("방금 전"),
     "date_pattern": _l("yyyy.MM.dd."),
@@ -49,6 +49,13 @@ SCRIPT_MESSAGES = {
     "choose_reason": _l("신고 사유를 선택해 주세요."),
     "posting_as": _l("<strong>%(name)s</strong> 님"),
     "reported": _l("신고됨"),
+    "posted": _l("댓글이 등록되었습니다."),
+    "held": _l("댓글이 검토 후 게시됩니다."),
+    "limit_reached": _l("최대 글자 수에 도달했습니다."),
+}
+SCRIPT_PLURALS = {
+    **RELATIVE_TIMES,
+    "characters_left": i18n.plural_msgid("%(num)d자 남았습니다.", "%(num)d자 남았습니다."),
 }
 
 
@@ -124,7 +131,7 @@ def section_context(article: Article, mode: str, error: dict | None = None) -> d
         "report_reasons": REPORT_REASONS,
         "error": error,
         "here": request.full_path.rstrip("?"),
-        "script_messages": i18n.js_catalog(SCRIPT_MESSAGES, RELATIVE_TIMES),
+        "script_messages": i18n.js_catalog(SCRIPT_MESSAGES, SCRIPT_PLURALS),
         "time_zone": current_app.config["DISPLAY_TIMEZONE"],
     }
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from web import api_keys
+from web import admin_audit, api_keys
 from web.db import db
 from web.models import AdminEvent, Article
 
@@ -88,11 +89,29 @@ def test_accounts_created_changed_and_disabled_are_logged(app):
     client.post(f"/moderation/moderators/{kim}", data={"role": "admin", "active": "0"})
     client.post(f"/moderation/moderators/{kim}", data={"password": "another long one"})
     assert events(app) == [
-        ("boss", "moderator_created", "kim", None, "모더레이터"),
-        ("boss", "moderator_changed", "kim", "모더레이터", "관리자"),
+        ("boss", "moderator_created", "kim", None, "moderator"),  # codes, in no language
+        ("boss", "moderator_changed", "kim", "moderator", "admin"),
         ("boss", "moderator_disabled", "kim", "켜짐", "꺼짐"),
         ("boss", "password_reset", "kim", None, None),
     ]
+    page = client.get("/moderation/audit/admin").text
+    assert '<td class="mq-audit-body">모더레이터</td>' in page
+    assert '<td class="mq-audit-body">관리자</td>' in page
+    assert ">moderator<" not in page and ">admin<" not in page
+
+
+def test_roles_of_older_rows_show_in_the_pages_language(app):
+    """Rows from before roles were stored as codes hold a label, Korean or English."""
+    client = admin_client(app)
+    with app.app_context():
+        admin_audit.record(None, "moderator_created", "kim", after="모더레이터")
+        admin_audit.record(None, "moderator_changed", "kim", "Moderator", "Admin")
+        admin_audit.record(None, "setting_changed", "hold_words", None, "Admin")  # not a role
+        db.session.commit()
+    cells = re.findall(
+        r'<td class="mq-audit-body">([^<]*)</td>', client.get("/moderation/audit/admin").text
+    )
+    assert cells == ["", "Admin", "모더레이터", "관리자", "", "모더레이터"]
 
 
 def test_api_keys_from_the_command_line_are_logged_without_a_moderator(app):

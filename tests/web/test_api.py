@@ -85,13 +85,37 @@ def test_second_post_keeps_first_nickname(client, article):
         ("   \n\t  ", "empty_body"),
         ("가" * 151, "body_too_long"),
         ("\u200b\u200b\u3164", "invisible_body"),
-        (None, "missing_body"),
-        (123, "missing_body"),
     ],
 )
 def test_bad_bodies_are_refused_and_nothing_is_written(app, client, article, body, code):
     message = assert_error(post(client, article, body), 400, code)
     assert any("\uac00" <= ch <= "\ud7a3" for ch in message)  # a Korean message
+    assert count(app, Comment) == 0
+    assert count(app, Reader) == 0
+
+
+def test_no_body_is_missing_body(app, client, article):
+    response = client.post(f"/api/v1/articles/{article}/comments", json={"nickname": "독자님"})
+    assert "댓글 내용" in assert_error(response, 400, "missing_body")
+    assert count(app, Comment) == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"body": 5}, "body"),
+        ({"body": None}, "body"),
+        ({"body": ["댓글"]}, "body"),
+        ({"body": "댓글", "nickname": 7}, "nickname"),
+        ({"body": "댓글", "nickname": None}, "nickname"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_invalid_type(app, client, article, payload, field):
+    """As the scoring API answers it: 422 invalid_type, naming the field."""
+    response = client.post(f"/api/v1/articles/{article}/comments", json=payload)
+    assert f"{field}은(는) 문자열" in assert_error(response, 422, "invalid_type")
+    english = client.post(f"/api/v1/articles/{article}/comments?lang=en", json=payload)
+    assert f"{field} must be a string" in assert_error(english, 422, "invalid_type")
     assert count(app, Comment) == 0
     assert count(app, Reader) == 0
 
@@ -249,11 +273,11 @@ def test_vote_errors(client, article):
     url = f"/api/v1/comments/{comment_id}/vote"
     assert_error(client.post(url, json={"value": "sideways"}), 400, "invalid_vote")
     assert_error(client.post(url, json={}), 400, "invalid_vote")
-    assert_error(client.post(url, json={"value": ["up"]}), 400, "invalid_vote")
-    # Found by hypothesis: a list is unhashable, and was a 500.
-    assert_error(client.post(url, json={"value": []}), 400, "invalid_vote")
+    # Not text at all is a wrong type, as everywhere (a list was once a 500: unhashable).
+    for value in (["up"], [], None, 1):
+        assert_error(client.post(url, json={"value": value}), 422, "invalid_type")
     report_url = f"/api/v1/comments/{comment_id}/report"
-    assert_error(client.post(report_url, json={"reason": ["abuse"]}), 400, "invalid_reason")
+    assert_error(client.post(report_url, json={"reason": ["abuse"]}), 422, "invalid_type")
     assert_error(
         client.post("/api/v1/comments/999999/vote", json={"value": "up"}), 404, "unknown_comment"
     )
@@ -285,11 +309,12 @@ def test_report(app, client, article):
     assert response.get_json()["message"] == "신고가 접수되었습니다."
     assert_error(reporter.post(url, json={"reason": "spam"}), 409, "already_reported")
     assert_error(reporter.post(url, json={"reason": "boring"}), 400, "invalid_reason")
-    assert_error(reporter.post(url, json={"reason": ["abuse"]}), 400, "invalid_reason")
+    assert_error(reporter.post(url, json={}), 400, "invalid_reason")
+    assert_error(reporter.post(url, json={"reason": ["abuse"]}), 422, "invalid_type")
     assert_error(client.post(url, json={"reason": "abuse"}), 403, "own_comment")
     for detail in (5, None, ["글"]):
         refused = reporter.post(url, json={"reason": "abuse", "detail": detail})
-        assert "문자열" in assert_error(refused, 400, "invalid_detail")
+        assert "detail은(는) 문자열" in assert_error(refused, 422, "invalid_type")
     refused = reporter.post(url, json={"reason": "abuse", "detail": "가" * 301})
     assert "300자" in assert_error(refused, 400, "invalid_detail")
     with app.app_context():

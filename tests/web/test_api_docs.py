@@ -93,6 +93,21 @@ def test_schema_fields_say_what_is_required_and_follow_nested_objects(app):
     assert [[f["name"] for f in v["fields"]] for v in view["variants"]] == [["text"], ["texts"]]
 
 
+def test_docs_say_what_span_offsets_count_and_where_empty_texts_differ(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    span = document["components"]["schemas"]["Span"]
+    for field in ("start", "end"):
+        assert "code point" in span["properties"][field]["description"]
+    assert 'Array.from(text).slice(start, end).join("")' in span["description"]
+    assert "An empty text is scored" in document["paths"]["/api/v1/score"]["post"]["description"]
+    feedback = document["paths"]["/api/v1/feedback"]["post"]["description"]
+    assert "`empty_text`" in feedback
+    page = client.get("/api/v1/docs").text
+    section = page.split('<section id="schema-Span">')[1].split("</section>")[0]
+    assert "Unicode code points of the text as sent" in section
+    assert "<code>Array.from(text).slice(start, end).join(&#34;&#34;)</code>" in section
+
+
 def test_code_spans_become_code_and_everything_else_is_escaped():
     rendered = api_docs.code_spans("413 `text_too_long` <b>x</b> `a<b>` & one ` left")
     assert rendered == (

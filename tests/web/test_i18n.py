@@ -16,14 +16,17 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from werkzeug.serving import make_server
 
+import classifier
 import web
-from web import admin_audit, comment_store, model_store, moderator_session
+from classifier.comparison import compare
+from classifier.types import Example
+from web import admin_audit, comment_store, model_store, moderator_session, retrain_runs
 from web.db import db, utcnow
 from web.model_records import RetrainRun
 from web.models import Article, Reader
 from web.widget import korean_datetime, relative_time
 
-from .conftest import add_moderator, log_in, make_app
+from .conftest import add_moderator, log_in, make_app, tiny_examples
 
 TRANSLATIONS = Path(web.__file__).parent / "translations"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
@@ -205,8 +208,12 @@ def test_admin_change_log_in_english(app):
         admin_audit.record(None, "setting_changed", "premoderate_all", False, True)
         admin_audit.record(None, "setting_changed", "hold_words", ["spam"], [])
         admin_audit.record(None, "article_closed", "story-1")
+        admin_audit.record(None, "moderator_changed", "kim", "moderator", "admin")
+        admin_audit.record(None, "moderator_created", "lee", after="관리자")  # an older row
         db.session.commit()
     html = english_page(client, "/moderation/audit/admin")
+    assert '<td class="mq-audit-body">Moderator</td>' in html
+    assert html.count('<td class="mq-audit-body">Admin</td>') == 2
     assert "Admin change log" in html and "Site-wide pre-moderation" in html
     assert "Command line (CLI)" in html and "Comments closed on an article" in html
     assert '<td class="mq-audit-body">On</td>' in html and "(none)" in html
@@ -258,6 +265,43 @@ def test_models_page_in_english(tmp_path, tiny_model, monkeypatch):
         client, "/moderation/models/nope/rollback", data={"x": "1"}, follow_redirects=True
     )
     assert "Cannot roll back:" in unknown
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_models_page_reasons_and_run_log_in_english(tmp_path, tiny_model, monkeypatch):
+    """The gate's reasons (stored in English) and a run's log lines (in Korean) follow the UI."""
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    flipped = classifier.train(
+        [Example(e.text, not e.toxic, {"insult": not e.toxic}) for e in tiny_examples()]
+    )
+    comparison = compare(flipped, tiny_model, tiny_examples())
+    assert not comparison.promote
+    app = make_app(f"sqlite:///{tmp_path / 'models.sqlite3'}", tmp_path)
+    with app.app_context():
+        for version, reasons in (
+            ("v-refused", comparison.reasons),
+            ("v-first", compare(tiny_model, None, tiny_examples()).reasons),
+        ):
+            verdict = {"promote": False, "forced": False, "reasons": reasons}
+            model_store.add_version(b"x", version, created_by="test", verdict=verdict)
+        run = retrain_runs.begin_run("test")
+        run.status, run.finished_at = "not_promoted", utcnow()
+        run.log = "\n".join(
+            [f"v-refused: 승격되지 않음 ({'; '.join(comparison.reasons)})", "실패: disk full"]
+        )
+        db.session.commit()
+    client = english_admin(app)
+    html = english_page(client, "/moderation/models/")
+    assert "<li>Toxic F1 " in html and "margin 0.01: fell by more, refused</li>" in html
+    assert "<li>No model was serving: the candidate is promoted.</li>" in html
+    assert "v-refused: Not promoted (Toxic F1 " in html and "Failed: disk full" in html
+    log = client.get("/moderation/models/run.json").get_json()["run"]["log"]
+    assert log.startswith("v-refused: Not promoted (Toxic F1") and not HANGUL.search(log)
+    korean = client.get("/moderation/models/?lang=ko").get_data(as_text=True)
+    assert "허용 폭 0.01: 그보다 더 떨어져 거부</li>" in korean and "margin" not in korean
+    assert "<li>사용 중인 모델이 없어 후보를 승격합니다.</li>" in korean
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -358,6 +402,11 @@ def test_script_catalog_reaches_the_page(client, story):
     assert english["posting_as"] == "Posting as <strong>%(name)s</strong>"
     assert english["date_pattern"] == "MMM d, yyyy"
     assert english["reported"] == "Reported"
+    assert english["held"] == "Your comment will appear once it has been reviewed."
+    assert english["characters_left"] == {
+        "one": "%(num)d character left.",
+        "other": "%(num)d characters left.",
+    }
     korean = script_catalog(client.get(f"/embed/{story}").get_data(as_text=True))
     assert korean["minutes_ago"] == {"other": "%(num)d분 전"}
     assert korean["date_pattern"] == "yyyy.MM.dd."
@@ -427,7 +476,8 @@ def test_english_widget_in_a_real_browser(browser, live_english):
         page.locator(".cm-submit").click()
         page.locator(".cm-as", has_text="Posting as reader9").wait_for()
         page.locator(".cm-list .cm-time", has_text="just now").wait_for()
-        page.locator(".cm-item .cm-report").first.click()
+        assert page.locator(".cm-item .cm-report").first.is_disabled()  # one's own comment
+        page.locator(".cm-item", has_text="Old comment").locator(".cm-report").click()
         page.locator(".cm-report-send").click()
         notice = page.locator(".cm-report-msg")
         notice.wait_for()

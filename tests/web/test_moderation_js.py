@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from web import comment_store
+from web import comment_store, model_store
 from web.db import db
 from web.models import Article, Comment, Decision, Moderator, Reader
 
@@ -326,6 +326,58 @@ def queue_admin(queue_app):
     """An admin's account on the queue app; returns its name."""
     add_moderator(queue_app, name="boss", role="admin")
     return "boss"
+
+
+def admin_page(browser, app, name, width):
+    """A new browser page logged in as the admin ``name``, ``width`` pixels wide."""
+    context = browser.new_context(locale="ko-KR", viewport={"width": width, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(app.config["BASE_URL"] + "/moderation/login")
+    page.get_by_label("아이디").fill(name)
+    page.get_by_label("비밀번호").fill(MODERATOR_PASSWORD)
+    page.get_by_role("button", name="로그인").click()
+    expect(page).not_to_have_url(re.compile("/login"))
+    return page
+
+
+# A refused candidate's verdict as the gate words it, a path outside the reports folder.
+GATE_REASONS = [
+    f"{name} 0.912 -> 0.874 (-0.038), margin 0.01: refused, falls more than 0.01"
+    for name in ("toxic F1", "toxic ROC-AUC", "insult ROC-AUC", "profanity ROC-AUC")
+]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_model_versions_fit_the_page(browser, queue_app, queue_admin, width):
+    """The version table fits its box, rollback button included, without scrolling it."""
+    with queue_app.app_context():
+        if model_store.find_version("20261208-041822-486924c0") is None:
+            for version, status in (
+                ("20261208-041822-486924c0", "candidate"),
+                ("20261207-2", "retired"),
+            ):
+                model_store.add_version(
+                    b"model",
+                    version,
+                    created_by="moderator:" + "관리자계정이름이긴사람",
+                    status=status,
+                    verdict={"promote": False, "forced": False, "reasons": GATE_REASONS},
+                    report_path="/var/lib/comment-mod/instance/reports/" + "x" * 60 + ".md",
+                )
+    page = admin_page(browser, queue_app, queue_admin, width)
+    page.goto(queue_app.config["BASE_URL"] + "/moderation/models/")
+    table = page.locator(".mq-versions")
+    box = page.locator(".mq-scroll").bounding_box()
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    buttons = page.get_by_role("button", name="이 버전으로 되돌리기")
+    expect(buttons).to_have_count(2)
+    for button in buttons.all():
+        shown = button.bounding_box()
+        assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
+    assert page.evaluate(BROKEN_LABELS, LABELS) == []
+    page.context.close()
 
 
 def test_a_new_api_key_fits_a_phone(browser, queue_app, queue_admin):

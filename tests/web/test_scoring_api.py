@@ -56,6 +56,31 @@ def test_score_one_text(client, key, tiny_model):
     assert result["flagged"] == (result["decision"] != "publish")
 
 
+def test_spans_count_code_points_of_the_text_as_sent(client, key):
+    text = "😀😀 병신 기자"  # each 😀 is one code point, but two UTF-16 units
+    response = client.post("/api/v1/score", json={"text": text}, headers=bearer(key))
+    spans = response.get_json()["results"][0]["spans"]
+    start, end = spans[0]["start"], spans[0]["end"]
+    assert text[start:end] == "병신"
+    # JavaScript's text.slice counts UTF-16 units: it would take half a 😀 and a space.
+    units = text.encode("utf-16-le")[2 * start : 2 * end]
+    assert units.decode("utf-16-le", "surrogatepass") == "\ude00 "
+
+
+def test_an_empty_text_is_scored_but_never_taken_as_feedback(client, key):
+    """Scoring nothing is harmless; as a training label it would teach nothing."""
+    texts = ["", TOXIC[0]]
+    response = client.post("/api/v1/score", json={"texts": texts}, headers=bearer(key))
+    assert response.status_code == 200
+    empty, toxic = response.get_json()["results"]
+    assert empty["spans"] == [] and empty["toxicity"] < toxic["toxicity"]
+    for text in ("", "  "):
+        refused = client.post(
+            "/api/v1/feedback", json={"text": text, "labels": []}, headers=bearer(key)
+        )
+        assert_error(refused, 422, "empty_text")
+
+
 def test_score_many_keeps_order_and_matches_the_model(client, key, tiny_model):
     texts = [CLEAN[0], TOXIC[1], CLEAN[2], TOXIC[3]]
     response = client.post("/api/v1/score", json={"texts": texts}, headers=bearer(key))

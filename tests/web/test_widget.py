@@ -385,13 +385,15 @@ def test_a_double_click_on_a_first_vote_counts_once(app, article, page):
         assert db.session.get(Comment, comment_id).upvotes == 1
 
 
-def test_no_vote_buttons_on_ones_own_comments(app, client, article):
+def test_no_vote_or_report_buttons_on_ones_own_comments(app, client, article):
     api_post(client, article, "내가 쓴 댓글")
     api_post(app.test_client(), article, "남이 쓴 댓글")
     mine = client.get(f"/articles/{article}/comments").get_data(as_text=True)
     theirs = app.test_client().get(f"/articles/{article}/comments").get_data(as_text=True)
     own_item = mine[mine.index("내가 쓴 댓글") : mine.index("</li>", mine.index("내가 쓴 댓글"))]
     other_item = mine[mine.index("남이 쓴 댓글") : mine.index("</li>", mine.index("남이 쓴 댓글"))]
-    assert own_item.count(" disabled") == 2 and "cm-report" in own_item
+    assert own_item.count(" disabled") == 3 and "cm-report" in own_item
+    assert own_item.count('aria-describedby="cm-own-') == 3
+    assert "자신의 댓글은 찬성/반대하거나 신고할 수 없습니다." in own_item
     assert " disabled" not in other_item
     assert "cm-vote" in theirs and " disabled" not in theirs

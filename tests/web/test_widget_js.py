@@ -276,17 +276,33 @@ def test_blank_lines_are_posted_as_one(reader_page, article):
     assert page.locator(".cm-list .cm-body").first.inner_text() == "가\n\n나"
 
 
-def test_own_comments_offer_no_votes(reader_page, article):
-    page = reader_page(article[0])
-    post_from_page(page, f"{article[1]} 내 댓글")
-    votes = page.locator(".cm-list .cm-item").first.locator(".cm-vote")
-    expect(votes).to_have_count(2)
-    for button in votes.all():
+OWN_NOTE = "자신의 댓글은 찬성/반대하거나 신고할 수 없습니다."
+
+
+def assert_own_buttons_disabled(item):
+    """A reader's own comment: 찬성, 반대 and 신고 disabled, each saying why."""
+    buttons = item.locator(".cm-vote, .cm-report")
+    expect(buttons).to_have_count(3)
+    for button in buttons.all():
         expect(button).to_be_disabled()
+        expect(button).to_have_accessible_description(OWN_NOTE)
+
+
+def test_own_comments_offer_no_votes_or_reports(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    post_from_page(page, f"{key} 내 댓글")
+    expect(page.locator(".cm-list .cm-item")).to_have_count(2)
+    assert_own_buttons_disabled(page.locator(".cm-list .cm-item").first)  # drawn by the script
     page.reload()
     item = page.locator(".cm-list .cm-item").first
-    for button in item.locator(".cm-vote").all():
-        expect(button).to_be_disabled()
+    assert_own_buttons_disabled(item)  # drawn by the server
+    # Someone else's comment takes votes and reports, with nothing to explain.
+    other = page.locator(".cm-list .cm-item").nth(1)
+    for button in other.locator(".cm-vote, .cm-report").all():
+        expect(button).to_be_enabled()
+        expect(button).to_have_accessible_description("")
     # Should a vote be sent all the same, the server's refusal is shown under it.
     item.locator(".cm-up").evaluate("button => { button.disabled = false; }")
     item.locator(".cm-up").click()
@@ -294,6 +310,80 @@ def test_own_comments_offer_no_votes(reader_page, article):
         "자신의 댓글에는 찬성/반대를 누를 수 없습니다."
     )
     assert item.locator(".cm-up .cm-n").inner_text() == "0"
+    page.locator(".cm-sort", has_text="찬성순").click()  # the script draws the list again
+    expect(page.locator(".cm-sort.is-active")).to_have_text("찬성순")
+    assert_own_buttons_disabled(page.locator(".cm-item", has_text="내 댓글"))
+
+
+def test_posting_from_the_keyboard_keeps_the_focus_and_says_so(reader_page, article):
+    url, key = article
+    page = reader_page(url)
+    nick, box, submit = (
+        page.locator(".cm-nick-input"),
+        page.locator(".cm-input"),
+        page.locator(".cm-submit"),
+    )
+    announced = page.locator(".cm-announce")
+    expect(announced).to_have_attribute("role", "status")
+    # Nothing written: the error is read out and the focus is back in the box.
+    submit.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-form .cm-error")).to_have_text("댓글 내용을 입력해 주세요.")
+    expect(box).to_be_focused()
+    # A comment but no nickname: back to the nickname field.
+    page.keyboard.type(f"{key} 키보드로 쓴 댓글")
+    page.keyboard.press("Tab")
+    expect(submit).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-form .cm-error")).to_have_text("닉네임을 입력해 주세요.")
+    expect(nick).to_be_focused()
+    page.keyboard.type("키보드독자")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(submit).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-list .cm-item")).to_have_count(1)
+    expect(announced).to_have_text("댓글이 등록되었습니다.")
+    expect(box).to_be_focused()  # emptied, for the next comment, though the field was replaced
+    assert box.input_value() == ""
+    page.keyboard.type(f"{key} 둘째 댓글")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-list .cm-item")).to_have_count(2)
+    expect(box).to_be_focused()
+    assert page.evaluate("document.activeElement.className") == "cm-input"
+
+
+def listen_to(page, selector):
+    """Record every text a live region is given, in window.said."""
+    page.locator(selector).evaluate(
+        """region => {
+            window.said = [];
+            new MutationObserver(() => {
+                if (region.textContent) window.said.push(region.textContent);
+            }).observe(region, { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+
+
+def test_counter_describes_the_box_and_is_read_only_near_the_limit(reader_page, article):
+    page = reader_page(article[0])
+    box = page.locator(".cm-input")
+    expect(box).to_have_accessible_description("글자 수 0 / 150")
+    listen_to(page, ".cm-announce")
+    box.fill("가" * 130)
+    box.press("End")
+    page.keyboard.type("나" * 12, delay=150)  # 142: eight left
+    expect(box).to_have_accessible_description("글자 수 142 / 150")
+    page.keyboard.type("다" * 10, delay=150)  # the last eight fit, then the limit
+    expect(page.locator(".cm-len")).to_have_text("150")
+    page.wait_for_timeout(300)
+    # Once on the way in, once at the limit: not at every key.
+    assert page.evaluate("window.said") == ["10자 남았습니다.", "최대 글자 수에 도달했습니다."]
+    page.keyboard.press("Backspace")
+    page.keyboard.type("라")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.said")[2:] == ["최대 글자 수에 도달했습니다."]
 
 
 def test_banned_reader_is_told_why(reader_page, article, live_app):
@@ -391,7 +481,7 @@ def test_report_with_reason(reader_page, article, live_app):
     # Done: the panel closes, the comment says so and cannot be reported again.
     expect(panel).to_be_hidden()
     expect(item.locator(".cm-item-msg")).to_have_text("신고가 접수되었습니다.")
-    assert item.locator(".cm-item-msg").get_attribute("role") == "status"
+    expect(page.locator(".cm-announce")).to_have_text("신고가 접수되었습니다.")
     expect(item.locator(".cm-report")).to_have_text("신고됨")
     expect(item.locator(".cm-report")).to_be_disabled()
     expect(page.locator(".cm-item").nth(1).locator(".cm-report")).to_be_enabled()
@@ -401,6 +491,33 @@ def test_report_with_reason(reader_page, article, live_app):
     reported = page.locator(".cm-item", has=page.locator(".cm-report:disabled"))
     expect(reported).to_have_count(1)
     expect(reported.locator(".cm-report")).to_have_text("신고됨")
+
+
+def test_reporting_from_the_keyboard_keeps_the_focus_and_says_so(reader_page, article, live_app):
+    url, key = article
+    seed(live_app, key, [(0, 0)])
+    page = reader_page(url)
+    item, button = page.locator(".cm-item"), page.locator(".cm-item .cm-report")
+    button.focus()
+    page.keyboard.press("Enter")
+    reasons = page.get_by_role("group", name="신고 사유를 선택해 주세요")
+    expect(reasons).to_be_visible()
+    expect(reasons.get_by_role("radio")).to_have_count(5)
+    expect(reasons.get_by_label("욕설/비하")).to_be_focused()
+    page.keyboard.press("Tab")  # to 취소
+    page.keyboard.press("Enter")
+    expect(reasons).to_be_hidden()
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(reasons.get_by_label("욕설/비하")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(reasons.get_by_label("혐오/차별")).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # to 신고하기
+    page.keyboard.press("Enter")
+    expect(button).to_have_text("신고됨")
+    expect(item).to_be_focused()  # not the page: 신고됨 is disabled, its comment holds it
+    expect(page.locator(".cm-announce")).to_have_text("신고가 접수되었습니다.")
 
 
 def report_from_page(page, item, reason="기타"):
@@ -582,6 +699,7 @@ def test_held_comment_shows_pending_notice_to_author_only(reader_page, article, 
         expect(page.locator(".cm-item")).to_have_count(before + 1)
     held = page.locator(".cm-item.is-pending")
     assert held.count() == 1
+    expect(page.locator(".cm-announce")).to_have_text("댓글이 검토 후 게시됩니다.")
     assert held.locator(".cm-pending-note").inner_text() == "검토 중인 댓글입니다"
     page.reload()
     assert page.locator(".cm-item.is-pending .cm-pending-note").is_visible()

@@ -4,6 +4,8 @@
   "use strict";
 
   var SORT_COOKIE = "cm_sort";
+  // How close to the limit the counter starts to be read aloud.
+  var NEAR_LIMIT = 10;
   var LANG = document.documentElement.lang || "ko";
   // The server's translations of the strings this script writes (data-messages).
   var MESSAGES = {};
@@ -158,11 +160,13 @@
     this.empty = root.querySelector(".cm-empty");
     this.more = root.querySelector(".cm-more");
     this.panel = root.querySelector(".cm-report-panel");
+    this.announcer = root.querySelector(".cm-announce");
     this.template = root.querySelector(".cm-template");
     this.max = parseInt(root.dataset.maxLength, 10);
     this.sort = root.dataset.sort;
     this.cursor = root.dataset.nextCursor || null;
     this.fitted = "";  // the last text of the box that was within the limit
+    this.counterZone = null;  // "", "near" or "full" once the counter has been drawn
     // Ids of the comments this reader reported, kept across re-renders: those the server
     // marked on the page, those the lists mark, and those reported since.
     this.reported = {};
@@ -207,6 +211,8 @@
     });
     this.panel.querySelector(".cm-report-cancel").addEventListener("click", function () {
       self.panel.hidden = true;
+      var item = self.list.querySelector('.cm-item[data-id="' + self.panel.dataset.commentId + '"]');
+      if (item) item.querySelector(".cm-report").focus();
     });
     this.panel.querySelector(".cm-report-send").addEventListener("click", function () {
       self.sendReport();
@@ -228,6 +234,29 @@
     var counter = this.root.querySelector(".cm-counter");
     counter.querySelector(".cm-len").textContent = chars.length;
     counter.classList.toggle("is-full", chars.length >= this.max);
+    this.announceCounter(this.max - chars.length);
+  };
+
+  // The counter is said aloud near the limit only: once on the way in, once at the limit,
+  // not at every key (nor for the text a page comes back with).
+  Section.prototype.announceCounter = function (left) {
+    var zone = left <= 0 ? "full" : left <= NEAR_LIMIT ? "near" : "";
+    if (this.counterZone !== null && zone !== this.counterZone) {
+      if (zone === "full") this.announce(MESSAGES.limit_reached);
+      else if (zone === "near" && this.counterZone === "") {
+        this.announce(pluralText(MESSAGES.characters_left, left));
+      }
+    }
+    this.counterZone = zone;
+  };
+
+  // Words for a screen reader to say when it is free (the section's polite live region).
+  Section.prototype.announce = function (text) {
+    var region = this.announcer;
+    // Emptied first and filled a moment later, so that the same words are heard again.
+    region.textContent = "";
+    window.clearTimeout(this.announceTimer);
+    this.announceTimer = window.setTimeout(function () { region.textContent = text; }, 100);
   };
 
   // An error in one of the section's message boxes; an empty message hides the box.
@@ -259,9 +288,14 @@
       item.querySelector(".cm-pending-note").hidden = false;
       item.querySelector(".cm-actions").hidden = true;
     }
-    // The server refuses votes on one's own comment: the buttons only show the counts.
-    item.querySelectorAll(".cm-vote").forEach(function (button) {
+    // The server refuses votes on and reports of one's own comment: the buttons only show
+    // the counts, and the note says why to a screen reader.
+    var ownNote = item.querySelector(".cm-own-note");
+    ownNote.hidden = !comment.mine;
+    if (comment.mine) ownNote.id = "cm-own-" + comment.id;
+    item.querySelectorAll(".cm-vote, .cm-report").forEach(function (button) {
       button.disabled = comment.mine;
+      if (comment.mine) button.setAttribute("aria-describedby", ownNote.id);
     });
     if (comment.reported) this.reported[comment.id] = true;
     if (this.reported[comment.id]) this.markReported(item);
@@ -289,7 +323,13 @@
     this.showError("");
     callApi(this.root.dataset.postUrl, "POST", payload).then(function (result) {
       submit.disabled = false;
-      if (!result.ok) return self.showError(result.message);
+      if (!result.ok) {
+        self.showError(result.message);
+        // Disabling the button dropped the focus: back to the field to mend.
+        var code = result.data.error ? result.data.error.code : "";
+        (nickInput && /nickname/.test(code) ? nickInput : self.input).focus();
+        return;
+      }
       self.input.value = "";
       self.updateCounter(true);
       if (nickInput) {
@@ -307,6 +347,9 @@
       self.list.prepend(self.render(result.data.comment));
       self.empty.hidden = true;
       self.setTotal(result.data.comment_count);
+      // The box, empty, for the next comment (the button lost the focus while disabled).
+      self.input.focus();
+      self.announce(result.data.status === "pending" ? MESSAGES.held : MESSAGES.posted);
     });
   };
 
@@ -395,7 +438,9 @@
       item.appendChild(note);
     }
     note.className = isError ? "cm-error cm-item-msg" : "cm-item-msg";
-    note.setAttribute("role", isError ? "alert" : "status");
+    // Other notes are said through the section's live region, which is there before them.
+    if (isError) note.setAttribute("role", "alert");
+    else note.removeAttribute("role");
     note.textContent = message;
   };
 
@@ -422,6 +467,7 @@
     panel.dataset.commentId = item.dataset.id;
     item.appendChild(panel);
     panel.hidden = false;
+    panel.querySelector("input[type=radio]").focus();
   };
 
   Section.prototype.sendReport = function () {
@@ -444,13 +490,22 @@
       // Reported now or before (another page, another tab): one report per comment.
       self.reported[id] = true;
       var item = self.list.querySelector('.cm-item[data-id="' + id + '"]');
-      if (panel.dataset.commentId === id) {
+      var closing = panel.dataset.commentId === id;
+      if (closing) {
         panel.hidden = true;
         self.root.appendChild(panel);
       }
       if (!item) return;
       self.markReported(item);
-      self.itemMessage(item, "report", result.ok ? result.data.message : result.message, false);
+      var note = result.ok ? result.data.message : result.message;
+      self.itemMessage(item, "report", note, false);
+      // The focus was in the panel just closed: the disabled button cannot take it back,
+      // the comment can.
+      if (closing) {
+        item.tabIndex = -1;
+        item.focus();
+      }
+      self.announce(note);
     });
   };
 
