@@ -74,7 +74,7 @@ def comment_json(comment, viewer=None, vote: int = 0, reported: bool = False) ->
     return comment.to_public_dict(viewer.id if viewer else None, vote, reported)
 
 
-@bp.get("/articles/<article_key:key>/comments")
+@bp.get("/articles/<path:key>/comments")
 def list_comments(key: str):
     """A page of an article's comments: ?sort=newest|upvotes|downvotes&cursor=."""
     article = comment_store.find_article(key)
@@ -97,7 +97,7 @@ def list_comments(key: str):
     }
 
 
-@bp.post("/articles/<article_key:key>/comments")
+@bp.post("/articles/<path:key>/comments")
 @security.comment_limit_per_reader
 @security.comment_limit_per_ip
 def post_comment(key: str):

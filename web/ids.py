@@ -33,7 +33,7 @@ def parse_row_id(text: str | None) -> int | None:
 class ArticleKeyConverter(PathConverter):
     """``<article_key:name>``: an article key, slashes allowed; a key holding a control
     character (which no article has, and PostgreSQL refuses in a query) is a 404 before
-    the view runs."""
+    the view runs. (The JSON API takes any key and answers ``unknown_article`` itself.)"""
 
     regex = r"[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*?"
 
