@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from classifier.cli import main as model_commands
 
+from .cli_support import database_app, upgrade_database
 from .retrain_cli import models_group, retrain_command
 
 logger = logging.getLogger(__name__)
@@ -57,16 +58,6 @@ main = click.Group(
 
 main.add_command(retrain_command)
 main.add_command(models_group)
-
-
-def upgrade_database(app) -> None:
-    """Create the database or bring it to the newest schema."""
-    from flask_migrate import upgrade
-
-    from .db import MIGRATIONS_DIR
-
-    with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
 
 
 def ensure_model(app, echo=click.echo) -> bool:
@@ -127,20 +118,31 @@ def print_urls(host: str, port: int, echo=click.echo) -> None:
 
 
 @main.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True, show_envvar=True)
 @click.option(
-    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
-)
-@click.option(
-    "--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000"
+    "--port",
+    envvar="PORT",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    show_envvar=True,
 )
 @click.option(
     "--workers",
-    type=int,
-    default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2)),
-    show_default="2",
+    envvar="WEB_CONCURRENCY",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    show_envvar=True,
     help="gunicorn worker processes.",
 )
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Threads per worker.",
+)
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 def serve_command(host, port, workers, threads, dev):
     """Start the comment section (gunicorn; --dev for Flask's reloader)."""
@@ -162,10 +164,7 @@ def serve_command(host, port, workers, threads, dev):
 @main.command("init-db")
 def init_db_command():
     """Create the database or migrate it to the newest schema."""
-    from . import create_app
-
-    app = create_app()
-    upgrade_database(app)
+    app = database_app()
     register_model(app)
     click.echo(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
 
@@ -181,11 +180,10 @@ def article_group():
 @click.option("--url", default=None, help="The article's address on the news site.")
 def article_add(key, title, url):
     """Open a comment section for article KEY."""
-    from . import create_app
     from .db import db
     from .models import Article
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         if db.session.scalar(sa.select(Article).where(Article.key == key)):
             raise click.ClickException(f"article {key!r} already exists")
@@ -196,11 +194,11 @@ def article_add(key, title, url):
 
 def _set_open(key: str, is_open: bool) -> None:
     """Open or close an article's comments."""
-    from . import admin_audit, create_app
+    from . import admin_audit
     from .db import db
     from .models import Article
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         article = db.session.scalar(sa.select(Article).where(Article.key == key))
         if article is None:
@@ -233,7 +231,7 @@ def article_open(key):
 @click.password_option(help="Asked for when not given (twice, hidden).")
 def create_moderator(name, admin, password):
     """Add a moderator account NAME; only a scrypt hash of the password is stored."""
-    from . import admin_audit, create_app
+    from . import admin_audit
     from .accounts import ROLE_LABELS
     from .auth import find_moderator
     from .db import db
@@ -244,8 +242,7 @@ def create_moderator(name, admin, password):
         raise click.ClickException("NAME must be 1 to 64 characters")
     if len(password) < 10:
         raise click.ClickException("the password must be at least 10 characters")
-    app = create_app()
-    upgrade_database(app)
+    app = database_app()
     with app.app_context():
         if find_moderator(name) is not None:
             raise click.ClickException(f"moderator {name!r} already exists")
@@ -261,10 +258,9 @@ def create_moderator(name, admin, password):
 @click.argument("name")
 def create_api_key_command(name):
     """Create an API key called NAME and print it (only this once)."""
-    from . import create_app
     from .api_keys import create_api_key
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         try:
             record, key = create_api_key(name)
@@ -282,10 +278,9 @@ def api_keys_group():
 @api_keys_group.command("list")
 def api_keys_list():
     """Every key: id, name, created, revoked."""
-    from . import create_app
     from .api_keys import list_api_keys
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         records = list_api_keys()
     if not records:
@@ -299,10 +294,9 @@ def api_keys_list():
 @click.argument("name_or_id")
 def api_keys_revoke(name_or_id):
     """Revoke the key called NAME_OR_ID (or with that id): it stops working at once."""
-    from . import create_app
     from .api_keys import find_api_key, revoke_api_key
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         record = find_api_key(name_or_id)
         if record is None:
@@ -319,16 +313,18 @@ def export_feedback_command(out):
     """Write the feedback labels sent through the API as training data (native JSONL)."""
     import json
 
-    from . import create_app
     from .db import db
     from .models import FeedbackLabel
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         rows = db.session.scalars(sa.select(FeedbackLabel).order_by(FeedbackLabel.id))
         lines = [json.dumps({"text": r.text, "labels": r.labels}, ensure_ascii=False) for r in rows]
-    with open(out, "w", encoding="utf-8") as f:
-        f.writelines(line + "\n" for line in lines)
+    try:
+        with open(out, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in lines)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {len(lines):,} feedback labels to {out}")
 
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .cli_support import database_app
 from .model_records import FAILED, NOT_PROMOTED, PROMOTED
-
-
-def _app():
-    """The app as the environment configures it (the schema is `comment-mod init-db`'s job)."""
-    from . import create_app
-
-    return create_app()
 
 
 def _echo_result(result) -> None:
@@ -43,13 +37,17 @@ def _claim_run(app, run_id: int | None, dry_run: bool) -> tuple[str, int | None]
     import os
 
     from .db import db
+    from .ids import is_row_id
     from .model_records import RetrainRun
     from .model_store import started_by_cli
     from .retrain_runs import RunRefused, begin_run
 
     with app.app_context():
         if run_id is not None:
-            return db.session.get(RetrainRun, run_id).started_by, run_id
+            run = db.session.get(RetrainRun, run_id) if is_row_id(run_id) else None
+            if run is None:
+                raise click.ClickException(f"no retrain run {run_id}")
+            return run.started_by, run_id
         if dry_run:
             return started_by_cli(), None
         try:
@@ -72,7 +70,7 @@ def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval,
     from .retrain import RetrainError, RetrainOptions, retrain
     from .retrain_runs import RunRecorder
 
-    app = _app()
+    app = database_app()
     started_by, run_id = _claim_run(app, run_id, dry_run)
     recorder = RunRecorder(app, run_id) if run_id is not None else None
     options = RetrainOptions(
@@ -121,7 +119,7 @@ def models_list():
     """Every version: status, when, by whom, toxic F1 on the evaluation set, examples."""
     from .model_store import ensure_initial_version, list_versions
 
-    app = _app()
+    app = database_app()
     with app.app_context():
         ensure_initial_version(app)
         rows = list_versions()
@@ -147,7 +145,7 @@ def models_rollback(version):
     from .model_store import ModelStoreError, rollback_to
     from .rescoring import rescore_undecided
 
-    app = _app()
+    app = database_app()
     with app.app_context():
         try:
             model = rollback_to(app, version)

@@ -171,3 +171,82 @@ def test_export_feedback_writes_training_data(env, tmp_path):
     assert result.exit_code == 0, result.output
     (example,) = classifier.read_examples(out.parent)
     assert example.text == "이 바보야" and example.toxic
+
+
+def refused(result, exit_code: int = 1) -> str:
+    """The output of a command that refused with a message, not with a traceback."""
+    assert result.exit_code == exit_code, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_database_commands_bring_a_fresh_database_up_to_date(env):
+    # No init-db first: each command migrates the empty database as serve does.
+    runner = CliRunner()
+    out = env / "feedback.jsonl"
+    for args in (
+        ["api-keys", "list"],
+        ["create-api-key", "partner"],
+        ["export-feedback", str(out)],
+        ["article", "add", "k-1"],
+        ["article", "close", "k-1"],
+        ["article", "open", "k-1"],
+        ["models", "list"],
+        ["init-db"],
+    ):
+        result = runner.invoke(cli.main, args)
+        assert result.exit_code == 0, (args, result.output, result.exception)
+    assert out.read_text(encoding="utf-8") == ""
+
+
+def test_retrain_on_a_fresh_database_is_refused_with_a_message(env):
+    output = refused(CliRunner().invoke(cli.main, ["retrain", "--dry-run"]))
+    assert output.startswith("Error: ") and len(output.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_is_one_line(env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://someone:secret@127.0.0.1:1/none")
+    output = refused(CliRunner().invoke(cli.main, ["api-keys", "list"]))
+    assert "cannot use the database" in output and "secret" not in output
+    assert len(output.strip().splitlines()) == 1
+
+
+def test_export_feedback_to_a_missing_folder_is_one_line(env):
+    result = CliRunner().invoke(cli.main, ["export-feedback", str(env / "nowhere" / "out.jsonl")])
+    output = refused(result)
+    assert "cannot write" in output and len(output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "environment", "option"),
+    [
+        (["--port", "99999"], {}, "--port"),
+        (["--port", "0"], {}, "--port"),
+        ([], {"PORT": "abc"}, "--port"),
+        (["--workers", "0"], {}, "--workers"),
+        ([], {"WEB_CONCURRENCY": "0"}, "--workers"),
+        (["--threads", "0"], {}, "--threads"),
+    ],
+)
+def test_serve_refuses_bad_numbers_before_starting(env, monkeypatch, args, environment, option):
+    def must_not_start(*args, **kwargs):
+        raise AssertionError("serve went on with a bad number")
+
+    monkeypatch.setattr(cli, "prepare", must_not_start)
+    result = CliRunner().invoke(cli.main, ["serve", *args], env=environment)
+    assert f"Invalid value for '{option}'" in refused(result, exit_code=2)
+
+
+def test_serve_help_shows_plain_defaults():
+    output = CliRunner().invoke(cli.main, ["serve", "--help"]).output
+    assert "default: 127.0.0.1" in output and "default: 8000" in output
+    assert "(127.0.0.1)" not in output and "(8000)" not in output
+
+
+def test_retrain_for_a_run_that_does_not_exist(env):
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init-db"]).exit_code == 0
+    for run_id in ("7", "99999999999999999999"):
+        output = refused(runner.invoke(cli.main, ["retrain", "--run-id", run_id]))
+        assert f"no retrain run {run_id}" in output
