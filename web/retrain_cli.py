@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from .cli_support import database_app
 from .model_records import FAILED, NOT_PROMOTED, PROMOTED
+
+
+def _report_path(ctx, param, value):
+    """Refuse a report file that is not .md or .html before any training starts."""
+    from classifier.report import check_report_path
+
+    if value is None:
+        return None
+    try:
+        check_report_path(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _margin(ctx, param, value):
+    """A gate margin: a finite number (below 0, the candidate must do better by that much);
+    nan would make every comparison false and the gate's reasons nonsense."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"must be a finite number, not {value}")
+    return value
 
 
 def _echo_result(result) -> None:
@@ -59,9 +82,21 @@ def _claim_run(app, run_id: int | None, dry_run: bool) -> tuple[str, int | None]
 @click.command("retrain")
 @click.option("--force", is_flag=True, help="Promote even if the gate refuses the candidate.")
 @click.option("--dry-run", is_flag=True, help="Train, compare and report only; store nothing.")
-@click.option("--report", type=click.Path(dir_okay=False), help="Report file (.md or .html).")
-@click.option("--f1-margin", type=float, help="Largest toxic F1 drop allowed [RETRAIN_F1_MARGIN].")
-@click.option("--auc-margin", type=float, help="Largest ROC-AUC drop allowed per category.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    callback=_report_path,
+    help="Report file (.md or .html).",
+)
+@click.option(
+    "--f1-margin",
+    type=float,
+    callback=_margin,
+    help="Largest toxic F1 drop allowed [RETRAIN_F1_MARGIN].",
+)
+@click.option(
+    "--auc-margin", type=float, callback=_margin, help="Largest ROC-AUC drop allowed per category."
+)
 @click.option("--refresh-eval", is_flag=True, help="Freeze a new evaluation slice first.")
 @click.option("--run-id", type=int, hidden=True, help="Write progress into this retrain run.")
 def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval, run_id):

@@ -244,6 +244,23 @@ def test_serve_help_shows_plain_defaults():
     assert "(127.0.0.1)" not in output and "(8000)" not in output
 
 
+def test_retrain_refuses_a_report_name_before_any_work(env):
+    from web import create_app
+    from web.model_records import RetrainRun
+
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["init-db"]).exit_code == 0
+    result = runner.invoke(cli.main, ["retrain", "--report", str(env / "r.txt")])
+    assert ".md or .html" in refused(result, exit_code=2)
+    for margin in ("nan", "inf", "-inf"):
+        result = runner.invoke(cli.main, ["retrain", "--f1-margin", margin])
+        assert "Invalid value for '--f1-margin'" in refused(result, exit_code=2)
+    app = create_app()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(RetrainRun.id))) == 0  # none begun
+        db.engine.dispose()
+
+
 def test_retrain_for_a_run_that_does_not_exist(env):
     runner = CliRunner()
     assert runner.invoke(cli.main, ["init-db"]).exit_code == 0
