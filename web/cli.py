@@ -174,12 +174,35 @@ def article_group():
     """Manage articles' comment sections."""
 
 
+def _article_key(ctx, param, value):
+    """KEY by the rules every new article's key follows (those of an embed's too)."""
+    from .models import Article
+
+    if not Article.key_is_valid(value):
+        raise click.BadParameter(
+            "must be 1 to 255 characters, not only spaces, without control characters"
+        )
+    return value
+
+
+def _fits_column(ctx, param, value):
+    """Refuse a value longer than the article's column holds."""
+    from .models import Article
+
+    limit = Article.__table__.c[param.name].type.length
+    if value is not None and len(value) > limit:
+        raise click.BadParameter(f"at most {limit:,} characters")
+    return value
+
+
 @article_group.command("add")
-@click.argument("key")
-@click.option("--title", default="", help="The article's headline.")
-@click.option("--url", default=None, help="The article's address on the news site.")
+@click.argument("key", callback=_article_key)
+@click.option("--title", default="", callback=_fits_column, help="The article's headline.")
+@click.option(
+    "--url", default=None, callback=_fits_column, help="The article's address on the news site."
+)
 def article_add(key, title, url):
-    """Open a comment section for article KEY."""
+    """Open a comment section for article KEY (1 to 255 characters, not only spaces)."""
     from .db import db
     from .models import Article
 
@@ -187,7 +210,7 @@ def article_add(key, title, url):
     with app.app_context():
         if db.session.scalar(sa.select(Article).where(Article.key == key)):
             raise click.ClickException(f"article {key!r} already exists")
-        db.session.add(Article(key=key, title=title, url=url))
+        db.session.add(Article(key=key, title=title, url=url or None))
         db.session.commit()
     click.echo(f"Added article {key}")
 

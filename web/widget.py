@@ -246,7 +246,11 @@ def _create_for_embedder(key: str) -> Article:
     """Open a comment section for a new article of an allowed site; 404 for anyone else."""
     origin = security.request_origin()
     allowed = current_app.config["ALLOWED_ORIGINS"]
-    if not current_app.config["EMBED_AUTO_CREATE"] or origin not in allowed or len(key) > 255:
+    if (
+        not current_app.config["EMBED_AUTO_CREATE"]
+        or origin not in allowed
+        or not Article.key_is_valid(key)
+    ):
         abort(404)
     title = (request.args.get("title") or "")[:300]
     url = (request.args.get("url") or "")[:1000] or None

@@ -267,3 +267,25 @@ def test_retrain_for_a_run_that_does_not_exist(env):
     for run_id in ("7", "99999999999999999999"):
         output = refused(runner.invoke(cli.main, ["retrain", "--run-id", run_id]))
         assert f"no retrain run {run_id}" in output
+
+
+@pytest.mark.parametrize("key", ["", "   ", "k" * 256, "a\tb"])
+def test_article_add_refuses_bad_keys(env, key):
+    runner = CliRunner()
+    output = refused(runner.invoke(cli.main, ["article", "add", key]), exit_code=2)
+    assert "Invalid value for 'KEY'" in output
+    assert runner.invoke(cli.main, ["article", "add", "k" * 255]).exit_code == 0
+    from web import create_app
+
+    app = create_app()
+    with app.app_context():
+        assert list(db.session.scalars(sa.select(Article.key))) == ["k" * 255]
+        db.engine.dispose()
+
+
+def test_article_add_refuses_what_the_columns_cannot_hold(env):
+    runner = CliRunner()
+    result = runner.invoke(cli.main, ["article", "add", "k-1", "--title", "제" * 301])
+    assert "'--title': at most 300 characters" in refused(result, exit_code=2)
+    result = runner.invoke(cli.main, ["article", "add", "k-1", "--url", "h" * 1001])
+    assert "'--url': at most 1,000 characters" in refused(result, exit_code=2)
