@@ -25,7 +25,7 @@ def require_admin():
     """Only admins get here."""
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """Every account."""
     moderators = db.session.scalars(sa.select(Moderator).order_by(Moderator.name))

@@ -30,7 +30,7 @@ def _page(new_key: str | None = None, new_name: str = ""):
     )
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """Every key, oldest first."""
     return _page()

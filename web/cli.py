@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from classifier.cli import main as model_commands
 
-from .cli_support import database_app, upgrade_database
+from .cli_support import database_app, pad, upgrade_database
 from .retrain_cli import models_group, retrain_command
 
 logger = logging.getLogger(__name__)
@@ -310,7 +310,9 @@ def api_keys_list():
         click.echo("No API keys (comment-mod create-api-key NAME).")
     for r in records:
         revoked = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked else "active"
-        click.echo(f"{r.id:>4}  {r.name:<30}  created {r.created_at:%Y-%m-%d %H:%M}  {revoked}")
+        click.echo(
+            f"{r.id:>4}  {pad(r.name, 30)}  created {r.created_at:%Y-%m-%d %H:%M}  {revoked}"
+        )
 
 
 @api_keys_group.command("revoke")

@@ -1,8 +1,9 @@
-"""What the ``comment-mod`` commands share: an app with its schema up to date."""
+"""What the ``comment-mod`` commands share: an app with its schema up to date, padded text."""
 
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 
 import click
 import sqlalchemy as sa
@@ -52,3 +53,23 @@ def database_app():
     if not _built_without_migrations(app):
         upgrade_database(app)
     return app
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: East Asian wide characters (Hangul, CJK)
+    take two, combining marks and invisible format characters none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Cf", "Mn", "Me"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int, clip: bool = False) -> str:
+    """``text`` left-aligned in ``width`` terminal columns; longer text is cut to fit when
+    ``clip``, else left whole."""
+    if clip:
+        while display_width(text) > width:
+            text = text[:-1]
+    return text + " " * max(0, width - display_width(text))

@@ -6,7 +6,7 @@ import math
 
 import click
 
-from .cli_support import database_app
+from .cli_support import database_app, pad
 from .model_records import FAILED, NOT_PROMOTED, PROMOTED
 
 
@@ -169,7 +169,7 @@ def models_list():
         examples = f"{r.examples:,}" if r.examples is not None else "-"
         click.echo(
             f"{r.version:<26} {r.status:<9} {r.created_at:%Y-%m-%d %H:%M} "
-            f"{r.created_by[:20]:<20} {f1:>8} {examples:>9}"
+            f"{pad(r.created_by, 20, clip=True)} {f1:>8} {examples:>9}"
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -289,3 +290,17 @@ def test_article_add_refuses_what_the_columns_cannot_hold(env):
     assert "'--title': at most 300 characters" in refused(result, exit_code=2)
     result = runner.invoke(cli.main, ["article", "add", "k-1", "--url", "h" * 1001])
     assert "'--url': at most 1,000 characters" in refused(result, exit_code=2)
+
+
+def test_api_keys_list_aligns_korean_names(env):
+    runner = CliRunner()
+    for name in ("뉴스사", "news-site"):
+        assert runner.invoke(cli.main, ["create-api-key", name]).exit_code == 0
+    lines = runner.invoke(cli.main, ["api-keys", "list"]).output.splitlines()
+
+    def width(text):
+        return sum(2 if unicodedata.east_asian_width(c) == "W" else 1 for c in text)
+
+    # Hangul takes two columns in a terminal: "created" lines up on every line.
+    starts = {width(line[: line.index("created")]) for line in lines}
+    assert len(lines) == 2 and len(starts) == 1
