@@ -158,7 +158,7 @@ def serve_command(host, port, workers, threads, dev):
         return
     from .serving import run_gunicorn
 
-    run_gunicorn(host, port, workers, threads)
+    run_gunicorn(host, port, workers, threads, app.instance_path)
 
 
 @main.command("init-db")
