@@ -317,13 +317,28 @@ def api_keys_list():
 
 @api_keys_group.command("revoke")
 @click.argument("name_or_id")
-def api_keys_revoke(name_or_id):
-    """Revoke the key called NAME_OR_ID (or with that id): it stops working at once."""
-    from .api_keys import find_api_key, revoke_api_key
+@click.option("--id", "by_id", is_flag=True, help="NAME_OR_ID is the key's id.")
+@click.option("--name", "by_name", is_flag=True, help="NAME_OR_ID is the key's name.")
+def api_keys_revoke(name_or_id, by_id, by_name):
+    """Revoke the key called NAME_OR_ID, or with that id: it stops working at once.
 
+    When NAME_OR_ID is one key's name and another key's id, nothing is revoked until
+    --name or --id says which is meant.
+    """
+    from .api_keys import key_named, key_with_id, revoke_api_key
+
+    if by_id and by_name:
+        raise click.UsageError("give --id or --name, not both")
     app = database_app()
     with app.app_context():
-        record = find_api_key(name_or_id)
+        named = None if by_id else key_named(name_or_id)
+        numbered = None if by_name else key_with_id(name_or_id)
+        if named is not None and numbered is not None and named.id != numbered.id:
+            raise click.ClickException(
+                f"{name_or_id!r} is the name of key {named.id} and the id of key "
+                f"{numbered.name!r}: add --name or --id to say which to revoke"
+            )
+        record = named or numbered
         if record is None:
             raise click.ClickException(f"no API key {name_or_id!r}")
         changed = revoke_api_key(record)

@@ -304,3 +304,30 @@ def test_api_keys_list_aligns_korean_names(env):
     # Hangul takes two columns in a terminal: "created" lines up on every line.
     starts = {width(line[: line.index("created")]) for line in lines}
     assert len(lines) == 2 and len(starts) == 1
+
+
+def test_a_numeric_key_name_is_a_name(env):
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["create-api-key", "dev1"]).exit_code == 0  # id 1
+    result = runner.invoke(cli.main, ["create-api-key", "1"])
+    assert result.exit_code == 0 and "Created API key 1 (id 2)" in result.output
+    assert runner.invoke(cli.main, ["create-api-key", "1"]).exit_code == 1  # a name twice
+
+    # "1" is key 2's name and key 1's id: refused until --name or --id says which.
+    output = refused(runner.invoke(cli.main, ["api-keys", "revoke", "1"]))
+    assert "--name or --id" in output
+    assert "active" in runner.invoke(cli.main, ["api-keys", "list"]).output.splitlines()[0]
+    both = runner.invoke(cli.main, ["api-keys", "revoke", "--id", "--name", "1"])
+    refused(both, exit_code=2)
+    assert (
+        "Revoked API key 1" in runner.invoke(cli.main, ["api-keys", "revoke", "--name", "1"]).output
+    )
+    assert (
+        "Revoked API key dev1"
+        in runner.invoke(cli.main, ["api-keys", "revoke", "--id", "1"]).output
+    )
+    # Unambiguous arguments need neither.
+    assert runner.invoke(cli.main, ["create-api-key", "prod"]).exit_code == 0  # id 3
+    assert "Revoked API key prod" in runner.invoke(cli.main, ["api-keys", "revoke", "3"]).output
+    result = runner.invoke(cli.main, ["api-keys", "revoke", "--id", "prod"])
+    assert "no API key 'prod'" in refused(result)
