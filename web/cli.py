@@ -248,27 +248,47 @@ def article_open(key):
     _set_open(key, True)
 
 
+def _moderator_name(ctx, param, value):
+    """NAME as it is stored (NFKC), refused if too long or holding invisible characters."""
+    from .accounts import clean_name, name_problem
+
+    name = clean_name(value)
+    if name_problem(name):
+        raise click.BadParameter(
+            "must be 1 to 64 characters, none of them invisible or control characters"
+        )
+    return name
+
+
 @main.command("create-moderator")
-@click.argument("name")
+@click.argument("name", callback=_moderator_name)
 @click.option("--admin", is_flag=True, help="May also manage accounts and settings.")
 @click.password_option(help="Asked for when not given (twice, hidden).")
 def create_moderator(name, admin, password):
-    """Add a moderator account NAME; only a scrypt hash of the password is stored."""
+    """Add a moderator account NAME; only a scrypt hash of the password is stored.
+
+    NAME is stored NFKC-normalized; a name that differs from an account's only in case,
+    width or invisible characters is refused.
+    """
     from . import admin_audit
-    from .accounts import ROLE_LABELS
-    from .auth import find_moderator
+    from .accounts import MIN_PASSWORD_LENGTH, ROLE_LABELS, look_alike
     from .db import db
     from .models import ADMIN, MODERATOR, Moderator
 
-    name = name.strip()
-    if not name or len(name) > 64:
-        raise click.ClickException("NAME must be 1 to 64 characters")
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters"
+        )
     app = database_app()
     with app.app_context():
-        if find_moderator(name) is not None:
-            raise click.ClickException(f"moderator {name!r} already exists")
+        existing = look_alike(name)
+        if existing is not None:
+            raise click.ClickException(
+                f"moderator {existing!r} already exists ({name!r} differs from it only in "
+                "case, width or invisible characters)"
+                if existing != name
+                else f"moderator {name!r} already exists"
+            )
         moderator = Moderator(name=name, role=ADMIN if admin else MODERATOR)
         moderator.set_password(password)
         db.session.add(moderator)

@@ -331,3 +331,30 @@ def test_a_numeric_key_name_is_a_name(env):
     assert "Revoked API key prod" in runner.invoke(cli.main, ["api-keys", "revoke", "3"]).output
     result = runner.invoke(cli.main, ["api-keys", "revoke", "--id", "prod"])
     assert "no API key 'prod'" in refused(result)
+
+
+@pytest.mark.parametrize(
+    ("name", "taken"),
+    [("Kim", True), ("ｋｉｍ", True), (" kim ", True), ("kim\u200b", False), ("k\u3164im", False)],
+)
+def test_create_moderator_refuses_names_that_look_like_another(env, name, taken):
+    runner = CliRunner()
+    password = "--password=a long password"
+    assert runner.invoke(cli.main, ["create-moderator", "kim", password]).exit_code == 0
+    result = runner.invoke(cli.main, ["create-moderator", name, password])
+    if taken:
+        assert "moderator 'kim' already exists" in refused(result)
+    else:
+        assert "Invalid value for 'NAME'" in refused(result, exit_code=2)
+
+
+def test_create_moderator_stores_the_nfkc_name(env):
+    from web import create_app
+    from web.models import Moderator
+
+    result = CliRunner().invoke(cli.main, ["create-moderator", "ｌｅｅ", "--password=long enough!"])
+    assert result.exit_code == 0 and "Created moderator lee" in result.output
+    app = create_app()
+    with app.app_context():
+        assert list(db.session.scalars(sa.select(Moderator.name))) == ["lee"]
+        db.engine.dispose()
