@@ -32,15 +32,21 @@ def write_report(
 
     Raises ``ValueError`` for any other suffix.
     """
-    path = Path(path)
-    render = {".md": _markdown, ".html": _html}.get(path.suffix.lower())
-    if render is None:
-        raise ValueError(f"a report is written as .md or .html, not {path.suffix or path.name!r}")
+    path = check_report_path(path)
+    render = {".md": _markdown, ".html": _html}[path.suffix.lower()]
     path.parent.mkdir(parents=True, exist_ok=True)
     chart = path.with_name(f"{path.stem}-pr-curve.svg")
     chart.write_bytes(pr_chart(comparison))
     blocks = report_blocks(comparison, candidate, serving, title, training, chart)
     path.write_text(render(blocks), encoding="utf-8")
+    return path
+
+
+def check_report_path(path: str | Path) -> Path:
+    """``path`` as a Path; ValueError unless it names a .md or .html file."""
+    path = Path(path)
+    if path.suffix.lower() not in (".md", ".html"):
+        raise ValueError(f"a report is written as .md or .html, not {path.suffix or path.name!r}")
     return path
 
 

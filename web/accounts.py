@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
 from . import admin_audit
-from .auth import admin_required, find_moderator
+from .auth import admin_required
 from .db import db
 from .models import ROLE_LABELS, ROLES, Moderator
+from .text import is_invisible
 
 bp = Blueprint("accounts", __name__, url_prefix="/moderation/moderators")
 
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 64
+NAME_PROBLEMS = {
+    "length": _l("아이디는 1자에서 64자까지입니다."),
+    "characters": _l("아이디에 쓸 수 없는 문자가 있습니다."),
+}
 
 
 @bp.before_request
@@ -23,7 +32,7 @@ def require_admin():
     """Only admins get here."""
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """Every account."""
     moderators = db.session.scalars(sa.select(Moderator).order_by(Moderator.name))
@@ -39,16 +48,49 @@ def _password_problem(password: str) -> str | None:
     return None
 
 
+def clean_name(raw: str) -> str:
+    """A new account's name as stored: NFKC (full-width letters become plain ones), runs
+    of whitespace made one space, both ends trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", raw).split())
+
+
+def _look(name: str) -> str:
+    """What names that look alike on a page share: the cleaned name case-folded, with
+    invisible characters dropped (older accounts were stored as typed)."""
+    folded = clean_name(name).casefold()
+    return "".join(c for c in folded if c == " " or not is_invisible(c))
+
+
+def name_problem(name: str) -> str | None:
+    """Why a cleaned name cannot be an account's: ``"length"``, or ``"characters"`` for
+    invisible or control ones; None when it can."""
+    if not 0 < len(name) <= MAX_NAME_LENGTH:
+        return "length"
+    if any(is_invisible(c) and c != " " for c in name):
+        return "characters"
+    return None
+
+
+def look_alike(name: str) -> str | None:
+    """The account name that ``name`` differs from only in case, width or invisible
+    characters (or not at all), or None."""
+    look = _look(name)
+    # Moderators are a handful: compared in Python, as SQL's lower() differs per database.
+    names = db.session.scalars(sa.select(Moderator.name))
+    return next((other for other in names if _look(other) == look), None)
+
+
 @bp.post("/")
 def create():
     """Add an account."""
-    name = (request.form.get("name") or "").strip()
+    name = clean_name(request.form.get("name") or "")
     password = request.form.get("password") or ""
     role = request.form.get("role") if request.form.get("role") in ROLES else "moderator"
     problem = _password_problem(password)
-    if not name or len(name) > 64:
-        problem = _("아이디는 1자에서 64자까지입니다.")
-    elif find_moderator(name) is not None:
+    refused = name_problem(name)
+    if refused:
+        problem = str(NAME_PROBLEMS[refused])
+    elif look_alike(name) is not None:
         problem = _("이미 있는 아이디입니다.")
     if problem:
         flash(problem, "error")

@@ -61,7 +61,7 @@ def create_api_key(name: str, moderator_id: int | None = None) -> tuple[ApiKey, 
     name = name.strip()
     if not name or len(name) > 100:
         raise ValueError("a key's name must be 1 to 100 characters")
-    if db.session.scalar(sa.select(ApiKey.id).where(ApiKey.name == name)) is not None:
+    if key_named(name) is not None:
         raise ValueError(f"an API key named {name!r} already exists")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(name=name, key_hash=hash_key(key))
@@ -76,13 +76,15 @@ def list_api_keys() -> list[ApiKey]:
     return list(db.session.scalars(sa.select(ApiKey).order_by(ApiKey.id)))
 
 
-def find_api_key(name_or_id: str) -> ApiKey | None:
-    """A key by its name, or by its id when no key has that name."""
-    record = db.session.scalar(sa.select(ApiKey).where(ApiKey.name == name_or_id))
-    key_id = parse_row_id(name_or_id)
-    if record is None and key_id is not None:
-        record = db.session.get(ApiKey, key_id)
-    return record
+def key_named(name: str) -> ApiKey | None:
+    """The key with exactly this name (a name that looks like a number is still a name)."""
+    return db.session.scalar(sa.select(ApiKey).where(ApiKey.name == name))
+
+
+def key_with_id(text: str) -> ApiKey | None:
+    """The key whose id ``text`` is, or None (also for text that is no row id)."""
+    key_id = parse_row_id(text)
+    return db.session.get(ApiKey, key_id) if key_id is not None else None
 
 
 def revoke_api_key(record: ApiKey, moderator_id: int | None = None) -> bool:

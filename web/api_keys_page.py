@@ -30,7 +30,7 @@ def _page(new_key: str | None = None, new_name: str = ""):
     )
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """Every key, oldest first."""
     return _page()
@@ -42,7 +42,7 @@ def create():
     name = (request.form.get("name") or "").strip()
     if not name or len(name) > 100:
         flash(_("키 이름은 1자에서 100자까지입니다."), "error")
-    elif api_keys.find_api_key(name) is not None:
+    elif api_keys.key_named(name) is not None:
         flash(_("이미 있는 키 이름입니다."), "error")
     else:
         _record, key = api_keys.create_api_key(name, moderator_id=current_user.id)

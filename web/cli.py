@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from classifier.cli import main as model_commands
 
+from .cli_support import database_app, pad, upgrade_database
 from .retrain_cli import models_group, retrain_command
 
 logger = logging.getLogger(__name__)
@@ -57,16 +58,6 @@ main = click.Group(
 
 main.add_command(retrain_command)
 main.add_command(models_group)
-
-
-def upgrade_database(app) -> None:
-    """Create the database or bring it to the newest schema."""
-    from flask_migrate import upgrade
-
-    from .db import MIGRATIONS_DIR
-
-    with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR)
 
 
 def ensure_model(app, echo=click.echo) -> bool:
@@ -127,20 +118,31 @@ def print_urls(host: str, port: int, echo=click.echo) -> None:
 
 
 @main.command("serve")
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True, show_envvar=True)
 @click.option(
-    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1"
-)
-@click.option(
-    "--port", type=int, default=lambda: int(os.environ.get("PORT", 8000)), show_default="8000"
+    "--port",
+    envvar="PORT",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    show_default=True,
+    show_envvar=True,
 )
 @click.option(
     "--workers",
-    type=int,
-    default=lambda: int(os.environ.get("WEB_CONCURRENCY", 2)),
-    show_default="2",
+    envvar="WEB_CONCURRENCY",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    show_envvar=True,
     help="gunicorn worker processes.",
 )
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Threads per worker.",
+)
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 def serve_command(host, port, workers, threads, dev):
     """Start the comment section (gunicorn; --dev for Flask's reloader)."""
@@ -156,16 +158,13 @@ def serve_command(host, port, workers, threads, dev):
         return
     from .serving import run_gunicorn
 
-    run_gunicorn(host, port, workers, threads)
+    run_gunicorn(host, port, workers, threads, app.instance_path)
 
 
 @main.command("init-db")
 def init_db_command():
     """Create the database or migrate it to the newest schema."""
-    from . import create_app
-
-    app = create_app()
-    upgrade_database(app)
+    app = database_app()
     register_model(app)
     click.echo(f"Database ready: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
 
@@ -175,37 +174,60 @@ def article_group():
     """Manage articles' comment sections."""
 
 
+def _article_key(ctx, param, value):
+    """KEY by the rules every new article's key follows (those of an embed's too)."""
+    from .models import Article
+
+    if not Article.key_is_valid(value):
+        raise click.BadParameter(
+            "must be 1 to 255 characters, not only spaces, without control characters"
+        )
+    return value
+
+
+def _fits_column(ctx, param, value):
+    """Refuse a value longer than the article's column holds."""
+    from .models import Article
+
+    limit = Article.__table__.c[param.name].type.length
+    if value is not None and len(value) > limit:
+        raise click.BadParameter(f"at most {limit:,} characters")
+    return value
+
+
 @article_group.command("add")
-@click.argument("key")
-@click.option("--title", default="", help="The article's headline.")
-@click.option("--url", default=None, help="The article's address on the news site (http or https).")
+@click.argument("key", callback=_article_key)
+@click.option("--title", default="", callback=_fits_column, help="The article's headline.")
+@click.option(
+    "--url",
+    default=None,
+    callback=_fits_column,
+    help="The article's address on the news site (http or https).",
+)
 def article_add(key, title, url):
-    """Open a comment section for article KEY."""
-    from . import create_app
+    """Open a comment section for article KEY (1 to 255 characters, not only spaces)."""
     from .db import db
     from .models import Article
     from .safe_urls import web_page
 
-    if len(key) > 255 or len(title) > 300:
-        raise click.ClickException("the key is at most 255 characters, the title 300")
-    if url is not None and (len(url) > 1000 or web_page(url) is None):
-        raise click.ClickException(f"--url {url!r}: an http(s) address of at most 1000 characters")
-    app = create_app()
+    if url is not None and web_page(url) is None:
+        raise click.ClickException(f"--url {url!r}: not an http(s) address")
+    app = database_app()
     with app.app_context():
         if db.session.scalar(sa.select(Article).where(Article.key == key)):
             raise click.ClickException(f"article {key!r} already exists")
-        db.session.add(Article(key=key, title=title, url=url))
+        db.session.add(Article(key=key, title=title, url=url or None))
         db.session.commit()
     click.echo(f"Added article {key}")
 
 
 def _set_open(key: str, is_open: bool) -> None:
     """Open or close an article's comments."""
-    from . import admin_audit, create_app
+    from . import admin_audit
     from .db import db
     from .models import Article
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         article = db.session.scalar(sa.select(Article).where(Article.key == key))
         if article is None:
@@ -232,27 +254,47 @@ def article_open(key):
     _set_open(key, True)
 
 
+def _moderator_name(ctx, param, value):
+    """NAME as it is stored (NFKC), refused if too long or holding invisible characters."""
+    from .accounts import clean_name, name_problem
+
+    name = clean_name(value)
+    if name_problem(name):
+        raise click.BadParameter(
+            "must be 1 to 64 characters, none of them invisible or control characters"
+        )
+    return name
+
+
 @main.command("create-moderator")
-@click.argument("name")
+@click.argument("name", callback=_moderator_name)
 @click.option("--admin", is_flag=True, help="May also manage accounts and settings.")
 @click.password_option(help="Asked for when not given (twice, hidden).")
 def create_moderator(name, admin, password):
-    """Add a moderator account NAME; only a scrypt hash of the password is stored."""
-    from . import admin_audit, create_app
-    from .auth import find_moderator
+    """Add a moderator account NAME; only a scrypt hash of the password is stored.
+
+    NAME is stored NFKC-normalized; a name that differs from an account's only in case,
+    width or invisible characters is refused.
+    """
+    from . import admin_audit
+    from .accounts import MIN_PASSWORD_LENGTH, look_alike
     from .db import db
     from .models import ADMIN, MODERATOR, Moderator
 
-    name = name.strip()
-    if not name or len(name) > 64:
-        raise click.ClickException("NAME must be 1 to 64 characters")
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters")
-    app = create_app()
-    upgrade_database(app)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    app = database_app()
     with app.app_context():
-        if find_moderator(name) is not None:
-            raise click.ClickException(f"moderator {name!r} already exists")
+        existing = look_alike(name)
+        if existing is not None:
+            raise click.ClickException(
+                f"moderator {existing!r} already exists ({name!r} differs from it only in "
+                "case, width or invisible characters)"
+                if existing != name
+                else f"moderator {name!r} already exists"
+            )
         moderator = Moderator(name=name, role=ADMIN if admin else MODERATOR)
         moderator.set_password(password)
         db.session.add(moderator)
@@ -265,10 +307,9 @@ def create_moderator(name, admin, password):
 @click.argument("name")
 def create_api_key_command(name):
     """Create an API key called NAME and print it (only this once)."""
-    from . import create_app
     from .api_keys import create_api_key
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         try:
             record, key = create_api_key(name)
@@ -286,29 +327,44 @@ def api_keys_group():
 @api_keys_group.command("list")
 def api_keys_list():
     """Every key: id, name, created, revoked."""
-    from . import create_app
     from .api_keys import list_api_keys
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         records = list_api_keys()
     if not records:
         click.echo("No API keys (comment-mod create-api-key NAME).")
     for r in records:
         revoked = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked else "active"
-        click.echo(f"{r.id:>4}  {r.name:<30}  created {r.created_at:%Y-%m-%d %H:%M}  {revoked}")
+        click.echo(
+            f"{r.id:>4}  {pad(r.name, 30)}  created {r.created_at:%Y-%m-%d %H:%M}  {revoked}"
+        )
 
 
 @api_keys_group.command("revoke")
 @click.argument("name_or_id")
-def api_keys_revoke(name_or_id):
-    """Revoke the key called NAME_OR_ID (or with that id): it stops working at once."""
-    from . import create_app
-    from .api_keys import find_api_key, revoke_api_key
+@click.option("--id", "by_id", is_flag=True, help="NAME_OR_ID is the key's id.")
+@click.option("--name", "by_name", is_flag=True, help="NAME_OR_ID is the key's name.")
+def api_keys_revoke(name_or_id, by_id, by_name):
+    """Revoke the key called NAME_OR_ID, or with that id: it stops working at once.
 
-    app = create_app()
+    When NAME_OR_ID is one key's name and another key's id, nothing is revoked until
+    --name or --id says which is meant.
+    """
+    from .api_keys import key_named, key_with_id, revoke_api_key
+
+    if by_id and by_name:
+        raise click.UsageError("give --id or --name, not both")
+    app = database_app()
     with app.app_context():
-        record = find_api_key(name_or_id)
+        named = None if by_id else key_named(name_or_id)
+        numbered = None if by_name else key_with_id(name_or_id)
+        if named is not None and numbered is not None and named.id != numbered.id:
+            raise click.ClickException(
+                f"{name_or_id!r} is the name of key {named.id} and the id of key "
+                f"{numbered.name!r}: add --name or --id to say which to revoke"
+            )
+        record = named or numbered
         if record is None:
             raise click.ClickException(f"no API key {name_or_id!r}")
         changed = revoke_api_key(record)
@@ -323,16 +379,18 @@ def export_feedback_command(out):
     """Write the feedback labels sent through the API as training data (native JSONL)."""
     import json
 
-    from . import create_app
     from .db import db
     from .models import FeedbackLabel
 
-    app = create_app()
+    app = database_app()
     with app.app_context():
         rows = db.session.scalars(sa.select(FeedbackLabel).order_by(FeedbackLabel.id))
         lines = [json.dumps({"text": r.text, "labels": r.labels}, ensure_ascii=False) for r in rows]
-    with open(out, "w", encoding="utf-8") as f:
-        f.writelines(line + "\n" for line in lines)
+    try:
+        with open(out, "w", encoding="utf-8") as f:
+            f.writelines(line + "\n" for line in lines)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {len(lines):,} feedback labels to {out}")
 
 

@@ -168,7 +168,7 @@ def render_chart(name: str) -> bytes:
     return chart.render()
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """The dashboard page: the charts and the figures behind them."""
     outcomes = hold_outcomes()

@@ -4,6 +4,7 @@ API keys and feedback labels."""
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -72,8 +73,10 @@ class Article(db.Model):
 
     __tablename__ = "articles"
 
+    KEY_MAX_LENGTH = 255
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    key: Mapped[str] = mapped_column(sa.String(KEY_MAX_LENGTH), unique=True)
     title: Mapped[str] = mapped_column(sa.String(300), default="")
     url: Mapped[str | None] = mapped_column(sa.String(1000))
     comments_open: Mapped[bool] = mapped_column(default=True)
@@ -90,6 +93,16 @@ class Article(db.Model):
         if url is not None and web_page(url) is None:
             raise ValueError(f"not an http(s) address: {url!r}")
         return url
+
+    @staticmethod
+    def key_is_valid(key: str) -> bool:
+        """Whether ``key`` may name a new article: 1 to 255 characters, not only
+        whitespace, no control characters (PostgreSQL refuses NUL; none belongs in a URL)."""
+        return (
+            0 < len(key) <= Article.KEY_MAX_LENGTH
+            and not key.isspace()
+            and not any(unicodedata.category(c) == "Cc" for c in key)
+        )
 
     def to_dict(self) -> dict:
         """Plain-JSON form for the API."""

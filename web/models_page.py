@@ -131,7 +131,7 @@ def report_name(version) -> str | None:
     return None
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """The serving model, every version, the latest retrain run."""
     model_store.ensure_initial_version(current_app)

@@ -78,7 +78,7 @@ def labels():
     }
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """The held queue is where the day starts."""
     return redirect(url_for("moderation.queue", name="held"))

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
+from .cli_support import database_app, pad
 from .model_records import FAILED, NOT_PROMOTED, PROMOTED
 
 
-def _app():
-    """The app as the environment configures it (the schema is `comment-mod init-db`'s job)."""
-    from . import create_app
+def _report_path(ctx, param, value):
+    """Refuse a report file that is not .md or .html before any training starts."""
+    from classifier.report import check_report_path
 
-    return create_app()
+    if value is None:
+        return None
+    try:
+        check_report_path(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _margin(ctx, param, value):
+    """A gate margin: a finite number (below 0, the candidate must do better by that much);
+    nan would make every comparison false and the gate's reasons nonsense."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"must be a finite number, not {value}")
+    return value
 
 
 def _echo_result(result) -> None:
@@ -49,13 +66,17 @@ def _claim_run(app, run_id: int | None, dry_run: bool) -> tuple[str, int | None]
     import os
 
     from .db import db
+    from .ids import is_row_id
     from .model_records import RetrainRun
     from .model_store import started_by_cli
     from .retrain_runs import RunRefused, begin_run
 
     with app.app_context():
         if run_id is not None:
-            return db.session.get(RetrainRun, run_id).started_by, run_id
+            run = db.session.get(RetrainRun, run_id) if is_row_id(run_id) else None
+            if run is None:
+                raise click.ClickException(f"no retrain run {run_id}")
+            return run.started_by, run_id
         if dry_run:
             return started_by_cli(), None
         try:
@@ -67,9 +88,21 @@ def _claim_run(app, run_id: int | None, dry_run: bool) -> tuple[str, int | None]
 @click.command("retrain")
 @click.option("--force", is_flag=True, help="Promote even if the gate refuses the candidate.")
 @click.option("--dry-run", is_flag=True, help="Train, compare and report only; store nothing.")
-@click.option("--report", type=click.Path(dir_okay=False), help="Report file (.md or .html).")
-@click.option("--f1-margin", type=float, help="Largest toxic F1 drop allowed [RETRAIN_F1_MARGIN].")
-@click.option("--auc-margin", type=float, help="Largest ROC-AUC drop allowed per category.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    callback=_report_path,
+    help="Report file (.md or .html).",
+)
+@click.option(
+    "--f1-margin",
+    type=float,
+    callback=_margin,
+    help="Largest toxic F1 drop allowed [RETRAIN_F1_MARGIN].",
+)
+@click.option(
+    "--auc-margin", type=float, callback=_margin, help="Largest ROC-AUC drop allowed per category."
+)
 @click.option("--refresh-eval", is_flag=True, help="Freeze a new evaluation slice first.")
 @click.option("--run-id", type=int, hidden=True, help="Write progress into this retrain run.")
 def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval, run_id):
@@ -78,7 +111,7 @@ def retrain_command(force, dry_run, report, f1_margin, auc_margin, refresh_eval,
     from .retrain import RetrainError, RetrainOptions, retrain
     from .retrain_runs import RunRecorder
 
-    app = _app()
+    app = database_app()
     started_by, run_id = _claim_run(app, run_id, dry_run)
     recorder = RunRecorder(app, run_id) if run_id is not None else None
     options = RetrainOptions(
@@ -132,7 +165,7 @@ def models_list():
     """Every version: status, when, by whom, toxic F1 on the evaluation set, examples."""
     from .model_store import ensure_initial_version, list_versions
 
-    app = _app()
+    app = database_app()
     with app.app_context():
         ensure_initial_version(app)
         rows = list_versions()
@@ -147,7 +180,7 @@ def models_list():
         examples = f"{r.examples:,}" if r.examples is not None else "-"
         click.echo(
             f"{r.version:<26} {r.status:<9} {r.created_at:%Y-%m-%d %H:%M} "
-            f"{r.created_by[:20]:<20} {f1:>8} {examples:>9}"
+            f"{pad(r.created_by, 20, clip=True)} {f1:>8} {examples:>9}"
         )
 
 
@@ -158,7 +191,7 @@ def models_rollback(version):
     from .model_store import ModelStoreError, rollback_to
     from .rescoring import rescore_undecided
 
-    app = _app()
+    app = database_app()
     with app.app_context():
         try:
             model = rollback_to(app, version)

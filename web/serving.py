@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import Config
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +42,17 @@ class CommentModServer(BaseApplication):
         return app
 
 
-def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+def run_gunicorn(host: str, port: int, workers: int, threads: int, instance_path: str) -> None:
     """Serve until stopped."""
-    CommentModServer(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "accesslog": "-",
-            "worker_tmp_dir": "/dev/shm",
-        }
-    ).run()
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+        "worker_tmp_dir": "/dev/shm",
+    }
+    # gunicorn 25.1+ listens for gunicornc on a control socket, by default one per user
+    # ($HOME/.gunicorn/gunicorn.ctl) that a second server on the host would take over.
+    if "control_socket" in Config().settings:
+        options["control_socket"] = os.path.join(instance_path, "gunicorn.ctl")
+    CommentModServer(options).run()

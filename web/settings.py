@@ -28,7 +28,7 @@ def require_admin():
     """Only admins get here."""
 
 
-@bp.get("/")
+@bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """The settings form and the articles."""
     search = (request.args.get("article") or "").strip()[:200]

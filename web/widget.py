@@ -260,7 +260,11 @@ def _create_for_embedder(key: str) -> Article:
     """
     origin = security.request_origin()
     allowed = current_app.config["ALLOWED_ORIGINS"]
-    if not current_app.config["EMBED_AUTO_CREATE"] or origin not in allowed or len(key) > 255:
+    if (
+        not current_app.config["EMBED_AUTO_CREATE"]
+        or origin not in allowed
+        or not Article.key_is_valid(key)
+    ):
         abort(404)
     # A headline is one line of text; PostgreSQL cannot store a NUL at all.
     title = "".join(c for c in request.args.get("title", "") if unicodedata.category(c) != "Cc")

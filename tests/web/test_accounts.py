@@ -65,6 +65,32 @@ def test_refusals(app):
     assert account(app, "boss").active
 
 
+def test_names_that_look_like_an_account_are_refused(app):
+    add_moderator(app, name="legacy\u200b")  # stored as typed before names were checked
+    client = admin_client(app)
+    for name, message in [
+        ("Boss", "이미 있는 아이디입니다."),
+        ("ＢＯＳＳ", "이미 있는 아이디입니다."),
+        ("legacy", "이미 있는 아이디입니다."),
+        ("boss\u200b", "아이디에 쓸 수 없는 문자가 있습니다."),
+        ("bo\u3164ss", "아이디에 쓸 수 없는 문자가 있습니다."),
+        ("kim\x07", "아이디에 쓸 수 없는 문자가 있습니다."),
+    ]:
+        response = client.post(
+            "/moderation/moderators/", data={"name": name, "password": "a long password"}
+        )
+        assert message in client.get(response.location).text, name
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Moderator.id))) == 2
+    # A full-width name is stored as its plain form and logs in by it; the old one still can.
+    response = client.post(
+        "/moderation/moderators/", data={"name": "ｌｅｅ  ｋｉｍ", "password": "a long password"}
+    )
+    assert "lee kim 계정을 만들었습니다." in client.get(response.location).text
+    assert log_in(app.test_client(), "lee kim", "a long password").status_code == 303
+    assert log_in(app.test_client(), "legacy\u200b", MODERATOR_PASSWORD).status_code == 303
+
+
 def test_a_deactivated_moderator_is_logged_out(app, mod_client):
     client = admin_client(app)
     assert mod_client.get("/moderation/queue/held").status_code == 200

@@ -104,6 +104,17 @@ def test_a_key_named_by_a_number_beyond_the_id_column(app):
         assert key_named(app, name) is not None
 
 
+def test_a_name_that_is_another_keys_id_is_a_new_name(app):
+    client = admin_client(app)
+    client.post("/moderation/api-keys/", data={"name": "dev1"})
+    dev1 = key_named(app, "dev1")
+    page = client.post("/moderation/api-keys/", data={"name": str(dev1.id)})
+    assert page.status_code == 200 and "한 번만 보입니다" in page.text
+    assert key_named(app, str(dev1.id)).id != dev1.id
+    again = client.post("/moderation/api-keys/", data={"name": str(dev1.id)}, follow_redirects=True)
+    assert "이미 있는 키 이름입니다." in again.text
+
+
 def test_times_are_shown_in_the_display_zone(app):
     client = admin_client(app)
     client.post("/moderation/api-keys/", data={"name": "partner"})

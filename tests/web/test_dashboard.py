@@ -125,3 +125,19 @@ def test_page_needs_login_and_shows_the_charts(busy):
     assert page.count('class="mq-chart"') == 5
     assert "모델이 보류한 댓글 중 관리자가 거절한 비율 50% (2건)" in page
     assert client.get("/moderation/dashboard/nope.svg").status_code == 404
+
+
+def test_the_moderation_pages_answer_with_or_without_the_slash(busy):
+    add_moderator(busy, name="boss", role="admin")
+    client = busy.test_client()
+    log_in(client, "boss")
+    page = client.get("/moderation/dashboard")
+    assert page.status_code == 200 and page.text.count('class="mq-chart"') == 5
+    # Neither what a moderator types nor a link the pages print answers "Redirecting...".
+    nav = re.search(r'<nav class="mq-nav">(.*?)</nav>', page.text, re.S).group(1)
+    links = re.findall(r'href="([^"]+)"', nav)
+    assert len(links) == 7
+    for link in links:
+        assert client.get(link).status_code == 200, link
+        assert client.get(link.rstrip("/")).status_code == 200, link
+    assert client.get("/moderation").status_code == 302  # to the held queue, as /moderation/

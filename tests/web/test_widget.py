@@ -33,6 +33,16 @@ def test_full_page_lists_comments(client, article):
         assert label in html
 
 
+def test_back_link_only_for_an_article_with_an_address(app, client, article):
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert "기사로 돌아가기" not in html and 'href="#"' not in html
+    with app.app_context():
+        db.session.scalar(sa.select(Article)).url = "https://news.example/a/1"
+        db.session.commit()
+    html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
+    assert '<a class="page-back" href="https://news.example/a/1">' in html
+
+
 def test_empty_state(client, article):
     html = client.get(f"/articles/{article}/comments").get_data(as_text=True)
     assert "첫 댓글을 남겨 주세요" in html
@@ -315,7 +325,7 @@ class TestEmbed:
             article = db.session.scalar(sa.select(Article).where(Article.key == "spoof1"))
             assert (article.title, article.url) == ("가짜 기사", None)
         page = client.get("/articles/spoof1/comments").text
-        assert 'class="page-back" href="#"' in page and "evil.example" not in page
+        assert 'class="page-back"' not in page and "evil.example" not in page
 
     def test_control_characters_leave_the_title(self, app, client):
         response = client.get(
@@ -332,7 +342,14 @@ class TestEmbed:
             db.session.execute(sa.update(Article).values(url="javascript:alert(1)"))
             db.session.commit()
         page = client.get(f"/articles/{article}/comments").text
-        assert 'class="page-back" href="#"' in page and "javascript:" not in page
+        assert 'class="page-back"' not in page and "javascript:" not in page
+
+    @pytest.mark.parametrize("key", ["%20%20%20", "a%09b", "k" * 256])
+    def test_allowed_site_cannot_create_an_article_with_a_bad_key(self, app, client, key):
+        response = client.get(f"/embed/{key}", headers={"Referer": "https://news.example/a"})
+        assert response.status_code == 404
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(Article.id))) == 0
 
     def test_other_site_cannot_create_articles(self, app, client):
         response = client.get("/embed/new-one", headers={"Referer": "https://evil.example/x"})
