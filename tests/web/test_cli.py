@@ -89,7 +89,9 @@ def test_article_commands(env):
         assert refused.exit_code == 1 and "http(s) address" in refused.output, refused.output
     added = runner.invoke(cli.main, ["article", "add", "k-3", "--url", "https://news.example/a"])
     assert added.exit_code == 0, added.output
-    assert runner.invoke(cli.main, ["article", "add", "k" * 256]).exit_code == 1
+    assert (
+        runner.invoke(cli.main, ["article", "add", "k" * 256]).exit_code == 2
+    )  # a usage error, as for any bad key
     assert runner.invoke(cli.main, ["article", "close", "k-1"]).exit_code == 0
     assert runner.invoke(cli.main, ["article", "close", "nope"]).exit_code == 1
     from web import create_app
