@@ -108,6 +108,28 @@ def init_app(app: Flask) -> None:
             sa.event.listen(engine, "connect", _set_sqlite_pragmas)
 
 
+def locked_comments(ids) -> list:
+    """The comments with these ids, in id order, locked until the transaction ends and
+    read afresh, so that what another transaction committed meanwhile is seen.
+
+    PostgreSQL locks the rows with FOR UPDATE; SQLite takes its write lock with a
+    no-op UPDATE before reading, as ``lock_comment_row`` does.
+    """
+    from .models import Comment
+
+    query = sa.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    else:
+        db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id.in_(ids))
+            .values(upvotes=Comment.upvotes)
+            .execution_options(synchronize_session=False)
+        )
+    return list(db.session.scalars(query.execution_options(populate_existing=True)))
+
+
 def lock_comment_row(comment_id: int) -> None:
     """Serialize writers on one comment until the transaction ends.
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .comment_store import set_status
-from .db import db, utcnow
+from .db import db, locked_comments, utcnow
 from .ids import is_row_id
 from .models import (
     APPROVE,
@@ -89,27 +89,14 @@ def _record(
 
 
 def _comments(ids) -> list[Comment]:
-    """The comments with these ids, locked against a second moderator's action.
-
-    PostgreSQL locks the rows; SQLite takes its write lock before reading (as
-    web.db.lock_comment_row does), so a decision committed meanwhile is seen.
-    """
+    """The comments with these ids, locked against a second moderator's action
+    (``locked_comments``: a decision committed meanwhile is seen)."""
     ids = sorted({int(i) for i in ids})
     if not ids:
         raise ModerationError(_("선택한 댓글이 없습니다."))
     if not all(is_row_id(i) for i in ids):
         raise ModerationError(_("존재하지 않는 댓글입니다."), 404)
-    query = sa.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    else:
-        db.session.execute(
-            sa.update(Comment)
-            .where(Comment.id.in_(ids))
-            .values(upvotes=Comment.upvotes)
-            .execution_options(synchronize_session=False)
-        )
-    found = list(db.session.scalars(query.execution_options(populate_existing=True)))
+    found = locked_comments(ids)
     if len(found) != len(ids):
         raise ModerationError(_("존재하지 않는 댓글입니다."), 404)
     return found

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from . import site_settings
 from .comment_store import set_status
-from .db import db
+from .db import db, locked_comments
 from .models import (
     APPROVE,
     FLAGGED,
@@ -63,17 +63,7 @@ def _undecided_ids(after_id: int, limit: int) -> list[int]:
 
 def _lock(ids: list[int]) -> list[Comment]:
     """The comments, locked; re-read so a decision committed meanwhile is seen."""
-    query = sa.select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    else:  # SQLite: take the write lock before reading, as web.db.lock_comment_row does
-        db.session.execute(
-            sa.update(Comment)
-            .where(Comment.id.in_(ids))
-            .values(upvotes=Comment.upvotes)
-            .execution_options(synchronize_session=False)
-        )
-    comments = list(db.session.scalars(query.execution_options(populate_existing=True)))
+    comments = locked_comments(ids)
     decided = set(db.session.scalars(sa.select(Comment.id).where(Comment.id.in_(ids), _decided())))
     return [c for c in comments if c.id not in decided and c.status in UNDECIDED]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import threading
 from contextlib import contextmanager
 
@@ -259,3 +261,30 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@contextmanager
+def recorded_statements(app):
+    """The SQL statements the app's engine runs inside the block, in a list."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def stop_server(process) -> None:
+    """Stop a server started as a child process: SIGTERM, then SIGKILL after 20 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

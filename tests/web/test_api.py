@@ -13,7 +13,7 @@ from web.db import db, utcnow
 from web.models import Article, Comment, Reader, Report, Vote
 from web.pagination import SORTS, encode_cursor
 
-from .conftest import HUGE_IDS, TEST_REDIS_URL
+from .conftest import HUGE_IDS, TEST_REDIS_URL, recorded_statements
 
 
 def post(client, key, body, nickname="독자님", **kwargs):
@@ -366,18 +366,8 @@ def test_a_page_asks_for_the_readers_votes_and_reports_once(app, client, article
     for comment_id in ids:
         reader.post(f"/api/v1/comments/{comment_id}/vote", json={"value": "down"})
         assert report(reader, comment_id).status_code == 201
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         listed = reader.get(f"/api/v1/articles/{article}/comments").get_json()["comments"]
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert [(c["reported"], c["my_vote"]) for c in listed] == [(True, "down")] * 6
     for table in ("reports", "votes"):
         asked = [s for s in statements if re.search(rf"\bFROM {table}\b", s)]

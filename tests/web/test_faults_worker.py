@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from .conftest import stop_server
+
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"sqlite": 8210, "postgresql": 8211}
 WORKERS = 2
@@ -101,12 +103,7 @@ def server(database_url, tmp_path, tiny_model, request):
         yield process, port, database_url
     finally:
         log.close()
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 def test_killed_worker_loses_nothing_acknowledged(server):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import stat
 import subprocess
@@ -13,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from .conftest import stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,12 +39,7 @@ def serving(instance: Path, port: int, home: Path, model):
         try:
             yield process, log_path
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_server(process)
 
 
 def wait_for_socket(path: Path, process, log_path: Path) -> None:

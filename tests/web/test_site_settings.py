@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-import sqlalchemy as sa
 
 from web import site_settings
 from web.db import db
 from web.models import SiteSetting
 
-from .conftest import TOXIC, add_moderator
+from .conftest import TOXIC, add_moderator, recorded_statements
 from .test_scoring_api import bearer, new_key
 
 
@@ -84,18 +83,8 @@ def test_the_settings_page_shows_what_is_stored(app_factory):
 def test_scoring_reads_the_settings_once_per_cache_time(app_factory):
     app = app_factory(SITE_SETTINGS_CACHE_SECONDS=60, API_KEY_CACHE_SECONDS=60)
     client, key = app.test_client(), new_key(app)
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(app) as statements:
         for _ in range(5):
             decision(client, key)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     reads = [s for s in statements if "site_settings" in s]
     assert len(reads) == 1, statements
