@@ -31,6 +31,11 @@ def require_admin():
 @bp.get("/", strict_slashes=False)  # answers without the slash too
 def index():
     """The settings form and the articles."""
+    return _page()
+
+
+def _page(typed=None):
+    """The page; ``typed``: a refused form's values, shown again for the admin to fix."""
     search = (request.args.get("article") or "").strip()[:200]
     query = sa.select(Article).order_by(Article.id.desc()).limit(ARTICLES_SHOWN)
     if search:
@@ -38,6 +43,7 @@ def index():
     return render_template(
         "moderation/settings.html",
         settings=site_settings.current(fresh=True),
+        typed=typed,
         articles=db.session.scalars(query),
         search=search,
     )
@@ -45,13 +51,14 @@ def index():
 
 @bp.post("/")
 def save():
-    """Store the site-wide settings."""
+    """Store the site-wide settings; a refused form comes back as typed, with why."""
     try:
         site_settings.save(current_user.id, request.form)
-        flash(_("설정을 저장했습니다."))
     except site_settings.SettingsError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+        return _page(typed=request.form), 400
+    flash(_("설정을 저장했습니다."))
     return redirect(url_for("settings.index"), code=303)
 
 

@@ -60,10 +60,16 @@ def test_thresholds_from_the_page_decide(app, admin):
     "bad", [{"hold_threshold": "0.2"}, {"hold_threshold": "x"}, {"review_threshold": "-1"}]
 )
 def test_thresholds_out_of_order_refused(app, admin, bad):
-    response = admin.post("/moderation/settings/", data={**SETTINGS, **bad})
-    assert "기준값은" in admin.get(response.location).text
+    typed = {**SETTINGS, **bad, "hold_words": "나쁜말1\n나쁜말2", "premoderate_all": "1"}
+    response = admin.post("/moderation/settings/", data=typed)
+    # Refused, and the form comes back as the admin typed it, with why.
+    assert response.status_code == 400 and "기준값은" in response.text
+    assert "나쁜말1\n나쁜말2</textarea>" in response.text
+    assert f'step="0.01" value="{typed["hold_threshold"]}"' in response.text
+    assert 'name="premoderate_all" value="1" checked' in response.text
     with app.app_context():
         assert site_settings.current().thresholds.hold == 1.0
+        assert site_settings.current().hold_words == ()
 
 
 def test_word_lists(app, admin):
@@ -102,7 +108,8 @@ def test_a_hold_word_is_not_found_inside_a_never_counted_word(app, admin):
 def test_too_many_words_refused(app, admin):
     words = "\n".join(f"단어{i}" for i in range(501))
     response = admin.post("/moderation/settings/", data={**SETTINGS, "hold_words": words})
-    assert "500개까지" in admin.get(response.location).text
+    assert response.status_code == 400 and "500개까지" in response.text
+    assert "단어500</textarea>" in response.text  # all of it, to be trimmed and sent again
 
 
 def test_premoderation_site_wide_and_per_article(app, admin):
