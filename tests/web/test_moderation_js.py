@@ -381,13 +381,7 @@ def test_the_model_versions_fit_the_page(browser, queue_app, queue_admin, width)
 
 
 def test_a_new_api_key_fits_a_phone(browser, queue_app, queue_admin):
-    context = browser.new_context(locale="ko-KR", viewport={"width": 375, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(queue_app.config["BASE_URL"] + "/moderation/login")
-    page.get_by_label("아이디").fill(queue_admin)
-    page.get_by_label("비밀번호").fill(MODERATOR_PASSWORD)
-    page.get_by_role("button", name="로그인").click()
+    page = admin_page(browser, queue_app, queue_admin, 375)
     page.goto(queue_app.config["BASE_URL"] + "/moderation/api-keys/")
     page.get_by_label("이름 (누가 쓰는 키인지)").fill(f"phone-{uuid.uuid4().hex[:6]}")
     page.get_by_role("button", name="만들기").click()
@@ -396,4 +390,4 @@ def test_a_new_api_key_fits_a_phone(browser, queue_app, queue_admin):
     box = key.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     assert page.evaluate("document.documentElement.scrollWidth") == 375
-    context.close()
+    page.context.close()
